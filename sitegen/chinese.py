@@ -1,0 +1,130 @@
+"""Traditional-to-Simplified conversion and script detection from OpenCC's own data.
+
+`to_simplified` gives exactly what opencc-python-reimplemented's `t2s` gives (a test
+holds them equal) but works Han run by Han run, which lets the browser run the very same
+algorithm on a query with a small table made from the archive (`query_table`).
+
+OpenCC's algorithm, which static/search.js mirrors: in each run, find the longest phrase
+of TSPhrases (the leftmost of the longest), convert it, and repeat on the pieces to its
+left and right; the characters of what no phrase matched go through TSCharacters one by
+one. Where a dictionary lists several targets, the first is used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sitegen.model import Script
+
+# The Han script: CJK Unified Ideographs, Extension A, compatibility ideographs and the
+# supplementary planes' extensions. static/search.js declares the same ranges.
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U000323af"
+HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    entries: dict[str, str]
+    max_len: int
+    min_len: int
+
+
+def _opencc_dictionary_dir() -> Path:
+    import opencc
+
+    return Path(opencc.__file__).resolve().parent / "dictionary"
+
+
+def _load(name: str) -> Dictionary:
+    entries: dict[str, str] = {}
+    with open(_opencc_dictionary_dir() / name, encoding="utf-8") as lines:
+        for line in lines:
+            key, value = line.rstrip("\n").split("\t")
+            entries[key] = value.split(" ")[0]
+    lengths = [len(k) for k in entries]
+    return Dictionary(entries, max(lengths), min(lengths))
+
+
+@lru_cache(maxsize=1)
+def t2s_phrases() -> Dictionary:
+    return _load("TSPhrases.txt")
+
+
+@lru_cache(maxsize=1)
+def t2s_characters() -> Dictionary:
+    return _load("TSCharacters.txt")
+
+
+@lru_cache(maxsize=1)
+def s2t_characters() -> Dictionary:
+    return _load("STCharacters.txt")
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese in `text` to Simplified, as OpenCC's t2s does."""
+    return HAN_RUN.sub(lambda m: convert_run(m.group()), text)
+
+
+def convert_run(run: str) -> str:
+    """Convert one run of Han characters."""
+    return _convert_phrases(run, t2s_phrases(), t2s_characters().entries)
+
+
+def _convert_phrases(run: str, phrases: Dictionary, chars: dict[str, str]) -> str:
+    n = len(run)
+    for length in range(min(n, phrases.max_len), phrases.min_len - 1, -1):
+        for start in range(0, n - length + 1):
+            target = phrases.entries.get(run[start : start + length])
+            if target is not None:
+                return (
+                    _convert_phrases(run[:start], phrases, chars)
+                    + target
+                    + _convert_phrases(run[start + length :], phrases, chars)
+                )
+    if not any(ch in chars for ch in run):
+        return run
+    return "".join(chars.get(ch, ch) for ch in run)
+
+
+def detect_script(text: str) -> Script:
+    """Return 'Hant' when Traditional-only characters outnumber Simplified-only ones."""
+    traditional = t2s_characters().entries
+    simplified = s2t_characters().entries
+    trad = simp = 0
+    for ch in HAN_CHAR.findall(text):
+        in_trad = ch in traditional
+        in_simp = ch in simplified
+        if in_trad and not in_simp:
+            trad += 1
+        elif in_simp and not in_trad:
+            simp += 1
+    return "Hant" if trad > simp else "Hans"
+
+
+def traditional_forms(chars: Iterable[str]) -> set[str]:
+    """Return the Traditional characters whose Simplified form is one of `chars`."""
+    wanted = set(chars)
+    return {t for t, s in t2s_characters().entries.items() if s in wanted}
+
+
+def query_table(archive_chars: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Return the t2s table the browser needs to normalise queries for this archive.
+
+    A character mapping matters only when its source or target occurs in the archive's
+    (Simplified) text: any other query character can match nothing either way. The phrase
+    table is OpenCC's whole TSPhrases (a few hundred entries), so the browser segments a
+    query exactly as Python segments a document.
+    """
+    present = set(archive_chars)
+    chars = {
+        t: s
+        for t, s in sorted(t2s_characters().entries.items())
+        if t != s and (s in present or t in present)
+    }
+    phrases = dict(sorted(t2s_phrases().entries.items()))
+    return {"phrases": phrases, "chars": chars}

@@ -1,0 +1,1 @@
+"""Ingest: read (find + decode) -> split (articles) -> clean -> meta."""

@@ -1,0 +1,272 @@
+"""Describe one article: takes an `Article`, gives a `Document`.
+
+Each field records where it came from: `header` (a source/date block or front matter the
+scrape carries), `text` (read from the article's own words), `inferred` (deduced from
+context such as a breadcrumb or copyright notice), `derived` (made up for want of one,
+e.g. a title from the first sentence) or `curated` (a sidecar; see `sidecar.py`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sitegen.chinese import detect_script
+from sitegen.ingest.clean import (
+    ORIGINAL_TITLE,
+    SENTENCE_END,
+    Draft,
+    Line,
+    clean_lines,
+    simplified,
+    to_markdown,
+)
+from sitegen.ingest.gazetteer import Gazetteer
+from sitegen.ingest.split import DATE_LINE
+from sitegen.model import Article, City, Document, Field, PartialDate, Removal
+
+CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+CN_NUM = "〇○零Ｏ一二三四五六七八九十"
+FULL_DATE = re.compile(
+    rf"(\d{{4}}|[{CN_NUM}]{{4}})\s*年\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*月\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*[日号]"
+)
+ISO_DATE = re.compile(
+    r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?(?!\d)"
+)
+MONTH_DAY = re.compile(rf"(?<![\d{CN_NUM}年])(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*[日号]")
+CATEGORY_PREFIX = re.compile(r"^\s*【([^】]{1,20})】\s*")
+HEADER_SOURCE = re.compile(r"(?:来源|稿源|来自|出处)\s*[:：]\s*([^\s|｜]{2,30})")
+NEWS_AGENCY_LEAD = re.compile(r"^\s*(\S{2,12}(?:网|报|台|社))讯")
+REPORTER = re.compile(r"(?:记者|通讯员)[\s□?·]*([\u4e00-\u9fff·\s□]{2,30})")
+DATELINE_WINDOW = 300
+TITLE_MAX = 80
+
+
+def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
+    """Clean `article` and extract its metadata."""
+    lines = [Line(article.first_line + i, text) for i, text in enumerate(article.lines)]
+    listing = article.count > 1
+    removed: list[Removal] = []
+    title: Field[str] | None = None
+    posted: Field[PartialDate] | None = None
+    if listing:
+        lines, title, posted, removed = _listing_frame(lines)
+    draft = clean_lines(Draft(tuple(lines), tuple(removed), listing=listing))
+    if title is None:
+        draft, title = _headline(draft)
+    tags: tuple[str, ...] = ()
+    prefix = CATEGORY_PREFIX.match(title.value) if title else None
+    if title and prefix:
+        tags = (prefix.group(1),)
+        title = Field(title.value[prefix.end() :].strip(), title.provenance)
+    original_title = _removed_value(draft.removed, "original-title", ORIGINAL_TITLE)
+    body_text = "\n".join(line.text for line in draft.lines)
+    if title is None or not title.value:
+        title = _derive_title(original_title, body_text)
+    markdown = to_markdown(draft.lines)
+    s_title, s_body = simplified(title.value), simplified(body_text)
+    cities = _cities(gazetteer, s_title, s_body)
+    raw = "\n".join(article.lines)
+    return Document(
+        slug=slug,
+        source=article.source,
+        article_index=article.index,
+        raw_text=raw,
+        title=title,
+        original_title=original_title,
+        date=_date(draft.removed, s_body),
+        posted=posted,
+        publisher=_publisher(draft.removed, raw),
+        reporters=_reporters(draft.removed),
+        editor=_editor(draft.removed),
+        city=Field(cities[0], "inferred") if cities else None,
+        cities=cities,
+        script=detect_script(raw),
+        body_markdown=markdown,
+        removed=draft.removed,
+        tags=tags,
+        placeholders=draft.placeholders,
+    )
+
+
+def _listing_frame(
+    lines: list[Line],
+) -> tuple[list[Line], Field[str] | None, Field[PartialDate] | None, list[Removal]]:
+    """Take the title line and trailing date line off an article from a listing."""
+    removed: list[Removal] = []
+    body = [line for line in lines if line.text.strip()]
+    title = None
+    posted = None
+    if body and len(body[0].text.strip()) <= TITLE_MAX:
+        title = Field(body[0].text.strip(), "header")
+        removed.append(Removal("headline", body[0].text, body[0].number))
+        body = body[1:]
+    if body and DATE_LINE.match(body[-1].text):
+        posted_date = _first_date(body[-1].text)
+        if posted_date:
+            posted = Field(posted_date, "header")
+        removed.append(Removal("posting-date", body[-1].text, body[-1].number))
+        body = body[:-1]
+    return body, title, posted, removed
+
+
+def _headline(draft: Draft) -> tuple[Draft, Field[str] | None]:
+    """Take the first line as the headline when it reads like one."""
+    for i, line in enumerate(draft.lines):
+        text = line.text.strip()
+        if not text:
+            continue
+        if (
+            len(text) <= TITLE_MAX
+            and text[-1] not in SENTENCE_END + "，,：:"
+            and i + 1 < len(draft.lines)
+        ):
+            rest = draft.lines[:i] + draft.lines[i + 1 :]
+            return (
+                draft.keep(list(rest), [Removal("headline", line.text, line.number)]),
+                Field(text, "text"),
+            )
+        return draft, None
+    return draft, None
+
+
+def _derive_title(original: Field[str] | None, body: str) -> Field[str]:
+    if original is not None:
+        return Field(original.value, "inferred")
+    first = re.split(f"[{SENTENCE_END}，,]", body.strip(), maxsplit=1)[0].strip()
+    if len(first) > 30:
+        first = first[:30] + "…"
+    return Field(first or "(无标题)", "derived")
+
+
+def _removed_value(
+    removed: tuple[Removal, ...], category: str, pattern: re.Pattern[str]
+) -> Field[str] | None:
+    for r in removed:
+        if r.category == category:
+            m = pattern.match(simplified(r.text.strip()))
+            if m:
+                return Field(_slice(r.text.strip(), m), "text")
+    return None
+
+
+def _date(removed: tuple[Removal, ...], body: str) -> Field[PartialDate] | None:
+    for r in removed:
+        if r.category == "header":
+            found = _first_date(simplified(r.text))
+            if found:
+                return Field(found, "header")
+    window = body[:DATELINE_WINDOW]
+    found = _first_date(window, month_day=True)
+    return Field(found, "text") if found else None
+
+
+def _first_date(text: str, month_day: bool = False) -> PartialDate | None:
+    """Return the earliest full date in `text`, or a month-day date if allowed."""
+    candidates: list[tuple[int, PartialDate]] = []
+    for m in ISO_DATE.finditer(text):
+        date = _checked(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if date and m.group(4):
+            date = PartialDate(
+                date.year, date.month, date.day, int(m.group(4)), int(m.group(5)),
+                int(m.group(6)) if m.group(6) else None,
+            )  # fmt: skip
+        if date:
+            candidates.append((m.start(), date))
+    for m in FULL_DATE.finditer(text):
+        year, month, day = (_number(g) for g in m.groups())
+        date = _checked(year, month, day)
+        if date:
+            candidates.append((m.start(), date))
+    if not candidates and month_day:
+        for m in MONTH_DAY.finditer(text):
+            month, day = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                candidates.append((m.start(), PartialDate(None, month, day)))
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _number(text: str) -> int | None:
+    """Read Arabic digits or Chinese numerals: '2021', '二○二一', '二十三'."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (
+            CN_DIGITS.get(ones, 0) if ones else 0
+        )
+    digits = [CN_DIGITS.get(c) for c in text]
+    if any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
+
+
+def _checked(year: int | None, month: int | None, day: int | None) -> PartialDate | None:
+    if year is None or month is None or day is None:
+        return None
+    if not (1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return PartialDate(year, month, day)
+
+
+def _publisher(removed: tuple[Removal, ...], raw: str) -> Field[str] | None:
+    for r in removed:
+        if r.category == "header":
+            m = HEADER_SOURCE.search(simplified(r.text))
+            if m:
+                return Field(_slice(r.text, m), "header")
+    for r in removed:
+        if r.category == "byline":
+            m = NEWS_AGENCY_LEAD.match(simplified(r.text))
+            if m:
+                return Field(_slice(r.text, m), "text")
+    for r in removed:
+        if r.category == "navigation":
+            parts = [p.strip() for p in re.split(r">>|»|>", r.text) if p.strip()]
+            named = [p for p in parts if re.search(r"(报|网|台|社)$", simplified(p))]
+            if named:
+                return Field(named[0], "inferred")
+    for r in removed:
+        if r.category == "copyright":
+            m = re.search(r"来源\s*[:：]\s*([^”\"）)\s]{2,20})”", simplified(r.text))
+            if m and "XX" not in m.group(1).upper():
+                return Field(_slice(r.text, m), "inferred")
+    return None
+
+
+def _slice(text: str, m: re.Match[str]) -> str:
+    s = simplified(text)
+    return text[m.start(1) : m.end(1)] if len(s) == len(text) else m.group(1)
+
+
+def _reporters(removed: tuple[Removal, ...]) -> tuple[str, ...]:
+    names: list[str] = []
+    for r in removed:
+        if r.category != "byline":
+            continue
+        m = REPORTER.search(r.text) or REPORTER.search(simplified(r.text))
+        if m:
+            for name in re.split(r"[\s、□?·]+", m.group(1).strip()):
+                if name and name not in names:
+                    names.append(name)
+    return tuple(names)
+
+
+def _editor(removed: tuple[Removal, ...]) -> str | None:
+    for r in removed:
+        if r.category == "editor":
+            return re.split(r"[:：]", r.text, maxsplit=1)[-1].strip() or None
+    return None
+
+
+def _cities(gazetteer: Gazetteer, title: str, body: str) -> tuple[City, ...]:
+    """Return the cities mentioned, the primary one (most weight; title counts most) first."""
+    weight: dict[City, int] = {}
+    first: dict[City, int] = {}
+    for n, (city, count) in enumerate(gazetteer.mentions(title)):
+        weight[city] = weight.get(city, 0) + 5 * count
+        first.setdefault(city, -1000 + n)
+    for n, (city, count) in enumerate(gazetteer.mentions(body)):
+        weight[city] = weight.get(city, 0) + count
+        first.setdefault(city, n)
+    return tuple(sorted(weight, key=lambda c: (-weight[c], first[c], c.code)))

@@ -1,0 +1,191 @@
+"""Find the archive's text files and decode them: takes a folder, gives `Source`s.
+
+Encodings are detected, not assumed: a byte-order mark wins; otherwise strict UTF-8;
+otherwise the candidate (GB18030, Big5, UTF-16 without BOM) whose decoded text reads most
+like Chinese, judged by the share of common Han characters in either script.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+from sitegen.model import Source
+
+TEXT_SUFFIXES = (".txt", ".md")
+# Folders of an archive that hold site configuration, not documents.
+RESERVED_DIRS = frozenset({"pages", "templates", "static"})
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+FALLBACKS = ("gb18030", "big5", "utf-16-le", "utf-16-be")
+MIN_CHINESE_SCORE = 0.6
+
+
+class UnreadableFile(ValueError):
+    """The file is not text in any encoding we recognise."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    replaced: int  # bytes that could not be decoded and became U+FFFD
+
+
+def find_sources(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
+    """Yield (absolute path, archive-relative path) of every text file, in sorted order.
+
+    Links are followed only while they stay inside the archive.
+    """
+    root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and not (here == root and d in RESERVED_DIRS)
+            and _inside(here / d, root)
+        )
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
+                continue
+            path = here / name
+            yield path, PurePosixPath(path.relative_to(root).as_posix())
+
+
+def outside_links(root: Path) -> Iterator[PurePosixPath]:
+    """Yield text files and folders that are links pointing outside the archive."""
+    root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        for name in sorted(dirnames + filenames):
+            path = here / name
+            if path.is_symlink() and not _inside(path, root):
+                yield PurePosixPath(path.relative_to(root).as_posix())
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def read_source(path: Path, relative: PurePosixPath) -> Source:
+    """Read and decode one file; raise UnreadableFile with the reason."""
+    decoded = decode(path.read_bytes())
+    return Source(path=relative, text=decoded.text, encoding=decoded.encoding)
+
+
+def decode(data: bytes) -> Decoded:
+    """Detect the encoding of `data` and return its text with newlines normalised."""
+    decoded = _detect(data)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise UnreadableFile("binary data (NUL bytes), not text")
+    if text and _control_share(text) > 0.05:
+        raise UnreadableFile("binary data (control characters), not text")
+    return Decoded(text, decoded.encoding, decoded.replaced)
+
+
+def _detect(data: bytes) -> Decoded:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return _lenient(data[len(bom) :], encoding)
+    if b"\x00" not in data:
+        try:
+            return Decoded(data.decode("utf-8"), "utf-8", 0)
+        except UnicodeDecodeError:
+            pass
+    candidates = [_strict(data, enc) for enc in FALLBACKS]
+    scored = [(chinese_score(c.text), -i, c) for i, c in enumerate(candidates) if c is not None]
+    if scored:
+        score, _, best = max(scored, key=lambda s: (s[0], s[1]))
+        if score >= MIN_CHINESE_SCORE:
+            return best
+    # Mostly UTF-8 with a few broken bytes: keep the text, count what was lost.
+    utf8 = _lenient(data, "utf-8")
+    if b"\x00" not in data and utf8.replaced <= max(8, len(data) // 200):
+        return utf8
+    guess = _charset_normalizer_guess(data)
+    if guess is not None:
+        return guess
+    if b"\x00" in data:
+        raise UnreadableFile("binary data (NUL bytes), not text")
+    raise UnreadableFile("not text in UTF-8, UTF-16, GB18030 or Big5")
+
+
+def _strict(data: bytes, encoding: str) -> Decoded | None:
+    if encoding.startswith("utf-16") and len(data) % 2:
+        return None
+    try:
+        return Decoded(data.decode(encoding), encoding, 0)
+    except UnicodeDecodeError:
+        return None
+
+
+def _lenient(data: bytes, encoding: str) -> Decoded:
+    text = data.decode(encoding, errors="replace")
+    return Decoded(text, encoding, text.count("\ufffd"))
+
+
+def _charset_normalizer_guess(data: bytes) -> Decoded | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or b"\x00" in data:
+        return None
+    return Decoded(str(best), best.encoding, 0)
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v")
+    return controls / len(sample)
+
+
+def chinese_score(text: str) -> float:
+    """Return the share of characters that are common Han characters, ASCII or punctuation.
+
+    Text decoded with the wrong Chinese encoding is full of rare characters, so the right
+    encoding scores near 1 and a wrong one far lower.
+    """
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    common = _common_characters()
+    good = 0
+    for ch in sample:
+        if ch in common or (" " <= ch <= "~") or ch in "\n\t" or "\u3000" <= ch <= "\u303f":
+            good += 1
+        elif "\uff01" <= ch <= "\uff5e" or ch in "“”‘’…—·":
+            good += 1
+    return good / len(sample)
+
+
+@lru_cache(maxsize=1)
+def _common_characters() -> frozenset[str]:
+    """GB2312's 3,755 level-1 (most frequent) Han characters and their Traditional forms."""
+    chars = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    from sitegen.chinese import traditional_forms
+
+    chars |= traditional_forms(chars)
+    return frozenset(chars)

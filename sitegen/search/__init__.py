@@ -1,0 +1,1 @@
+"""Search: tokenize (the one tokenizer), index (build the lunr index), query table."""

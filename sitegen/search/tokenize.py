@@ -1,0 +1,38 @@
+"""The one tokenizer, shared with the browser (static/search.js mirrors it exactly).
+
+Text is normalised (NFKC folds full-width letters and digits, then lower case, then
+OpenCC t2s), then cut into tokens: each run of Han characters gives its overlapping
+bigrams (a lone Han character is a token by itself), each run of other letters and
+digits is one word. Everything else (spaces, punctuation, symbols) separates tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sitegen.chinese import HAN_CLASS, to_simplified
+
+TOKEN = re.compile(f"(?P<han>[{HAN_CLASS}]+)|(?P<word>[^\\W_{HAN_CLASS}]+)")
+
+
+def normalize(text: str) -> str:
+    """Fold width and case and convert Traditional to Simplified."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the search tokens of `text`."""
+    return tokenize_normalized(normalize(text))
+
+
+def tokenize_normalized(text: str) -> list[str]:
+    """Return the search tokens of text that `normalize` has already been applied to."""
+    tokens: list[str] = []
+    for match in TOKEN.finditer(text):
+        run = match.group()
+        if match.lastgroup == "word" or len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return tokens
