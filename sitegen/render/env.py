@@ -1,0 +1,58 @@
+"""The Jinja environment and the Markdown renderer, both safe for scraped text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import markdown
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from sitegen.model import Field, PartialDate
+
+# Inline and block patterns that would let a document's text become HTML or a link.
+UNSAFE_INLINE = (
+    "html", "entity", "autolink", "automail", "link", "image_link",
+    "image_reference", "reference", "short_reference", "short_image_ref",
+)  # fmt: skip
+
+
+def make_environment(template_dirs: Sequence[Path]) -> Environment:
+    """Return a Jinja environment that looks in `template_dirs` in order, escaping always."""
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date_text"] = date_text
+    return env
+
+
+def markdown_to_html(text: str) -> str:
+    """Render a cleaned body; raw HTML, entities and links in it stay literal text."""
+    md = markdown.Markdown(extensions=[], output_format="html")
+    md.preprocessors.deregister("html_block")
+    for name in UNSAFE_INLINE:
+        if name in md.inlinePatterns:
+            md.inlinePatterns.deregister(name)
+    return md.convert(text)
+
+
+def date_text(date: Field[PartialDate] | PartialDate | None) -> str:
+    """Write a date in Chinese at the precision it is known to: '2024年1月18日 09:13'."""
+    if date is None:
+        return "日期不详"
+    d = date.value if isinstance(date, Field) else date
+    if d.year is None:
+        return f"{d.month}月{d.day}日（年份不详）"
+    text = f"{d.year}年"
+    if d.month is not None:
+        text += f"{d.month}月"
+    if d.day is not None:
+        text += f"{d.day}日"
+    if d.hour is not None and d.minute is not None:
+        text += f" {d.hour:02d}:{d.minute:02d}"
+    return text

@@ -1,0 +1,86 @@
+"""The only code that writes the site: into a temporary folder, swapped in at the end.
+
+A build that fails or is killed half-way leaves the previous site as it was; a stale
+temporary folder from a killed build is removed by the next one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from sitegen.errors import BuildError
+
+TEMP_PREFIX = ".sitegen-tmp-"
+OLD_PREFIX = ".sitegen-old-"
+
+
+class SiteWriter:
+    """Write files below a new folder; `commit` replaces the output folder with it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.root: Path | None = None
+        self.written: set[PurePosixPath] = set()
+
+    def __enter__(self) -> SiteWriter:
+        parent = self.out.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        for stale in parent.glob(f"{TEMP_PREFIX}{self.out.name}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.root = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{self.out.name}-", dir=parent))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.root is not None and self.root.exists():
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def write(self, path: str, content: str | bytes) -> None:
+        """Write one file of the site; `path` is '/'-separated and relative to the site."""
+        target = self._target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target.write_bytes(data)
+
+    def copy(self, path: str, source: Path) -> None:
+        """Copy a file into the site."""
+        self.write(path, source.read_bytes())
+
+    def _target(self, path: str) -> Path:
+        assert self.root is not None, "use SiteWriter as a context manager"
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise BuildError(f"refusing to write outside the site: {path!r}")
+        if relative in self.written:
+            raise BuildError(f"two pages want the same file: {path!r}")
+        self.written.add(relative)
+        return self.root.joinpath(*relative.parts)
+
+    def commit(self) -> None:
+        """Put the new site in place of the old one."""
+        assert self.root is not None
+        old = None
+        if self.out.exists():
+            if not (self.out / ".sitegen").exists() and any(self.out.iterdir()):
+                raise BuildError(
+                    f"{self.out} exists and was not made by sitegen; "
+                    "choose another --out or empty it"
+                )
+            old = Path(
+                tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{self.out.name}-", dir=self.out.parent)
+            )
+            os.rename(self.out, old / "site")
+        (self.root / ".sitegen").write_text("made by sitegen; replaced on every build\n")
+        os.chmod(self.root, 0o755)
+        os.rename(self.root, self.out)
+        self.root = None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
