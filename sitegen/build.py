@@ -233,6 +233,8 @@ def _write_search(writer: SiteWriter, documents: list[Document], groups: list[An
 def _date_label(document: Document) -> str:
     from sitegen.render.env import date_text
 
+    if document.date is None and document.posted is not None:
+        return "发布于 " + date_text(document.posted)
     return date_text(document.date) if document.date else ""
 
 

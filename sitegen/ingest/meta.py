@@ -244,9 +244,9 @@ def _reporters(removed: tuple[Removal, ...]) -> tuple[str, ...]:
     for r in removed:
         if r.category != "byline":
             continue
-        m = REPORTER.search(r.text) or REPORTER.search(simplified(r.text))
+        m = REPORTER.search(simplified(r.text))
         if m:
-            for name in re.split(r"[\s、□?·]+", m.group(1).strip()):
+            for name in re.split(r"[\s、□?·]+", _slice(r.text, m).strip()):
                 if name and name not in names:
                     names.append(name)
     return tuple(names)
