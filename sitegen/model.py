@@ -128,14 +128,15 @@ class Document:
     date: Field[PartialDate] | None  # the document's own date
     posted: Field[PartialDate] | None  # when a listing posted it
     publisher: Field[str] | None  # newspaper or site
-    reporters: tuple[str, ...]
-    editor: str | None
+    reporters: Field[tuple[str, ...]] | None
+    editor: Field[str] | None
     city: Field[City] | None
     cities: tuple[City, ...]  # every city mentioned, primary first
     script: Script
     body_markdown: str
     removed: tuple[Removal, ...] = ()
     tags: tuple[str, ...] = ()
+    photographers: Field[tuple[str, ...]] | None = None
     placeholders: int = 0  # characters lost to a broken encoding, shown as '□'
     warnings: tuple[str, ...] = field(default=())
 

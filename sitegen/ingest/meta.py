@@ -239,7 +239,7 @@ def _slice(text: str, m: re.Match[str]) -> str:
     return text[m.start(1) : m.end(1)] if len(s) == len(text) else m.group(1)
 
 
-def _reporters(removed: tuple[Removal, ...]) -> tuple[str, ...]:
+def _reporters(removed: tuple[Removal, ...]) -> Field[tuple[str, ...]] | None:
     names: list[str] = []
     for r in removed:
         if r.category != "byline":
@@ -249,13 +249,15 @@ def _reporters(removed: tuple[Removal, ...]) -> tuple[str, ...]:
             for name in re.split(r"[\s、□?·]+", _slice(r.text, m).strip()):
                 if name and name not in names:
                     names.append(name)
-    return tuple(names)
+    return Field(tuple(names), "text") if names else None
 
 
-def _editor(removed: tuple[Removal, ...]) -> str | None:
+def _editor(removed: tuple[Removal, ...]) -> Field[str] | None:
     for r in removed:
         if r.category == "editor":
-            return re.split(r"[:：]", r.text, maxsplit=1)[-1].strip() or None
+            name = re.split(r"[:：]", r.text, maxsplit=1)[-1].strip()
+            if name:
+                return Field(name, "text")
     return None
 
 
