@@ -21,6 +21,13 @@ from sitegen.errors import BuildError
 from sitegen.ingest.gazetteer import Gazetteer, load_gazetteer
 from sitegen.ingest.meta import describe
 from sitegen.ingest.read import UnreadableFile, find_sources, outside_links, read_source
+from sitegen.ingest.sidecar import (
+    Sidecar,
+    SidecarError,
+    apply_sidecar,
+    load_sidecar,
+    sidecar_path,
+)
 from sitegen.ingest.split import split_articles
 from sitegen.model import Document, Removal, Source
 from sitegen.render.env import make_environment, markdown_to_html
@@ -97,47 +104,61 @@ def build(config: Config, progress: Progress | None = None) -> BuildReport:
     return report
 
 
-def _gather(root: Path, warnings: list[str]) -> tuple[list[Source], list[InputReport]]:
+def _gather(
+    root: Path, warnings: list[str]
+) -> tuple[list[tuple[Source, Sidecar | None]], list[InputReport]]:
+    """Read every input file and its sidecar; report what cannot be read and go on."""
     sources, inputs = [], []
-    for link in outside_links(root):
-        message = f"{link}: a link pointing outside the archive; not followed"
+
+    def warn(message: str) -> None:
         warnings.append(message)
         log.warning(message)
+
+    for link in outside_links(root):
+        warn(f"{link}: a link pointing outside the archive; not followed")
         inputs.append(InputReport(str(link), "skipped", None, (), problem="link outside archive"))
     for path, relative in find_sources(root):
         try:
             source = read_source(path, relative)
         except (UnreadableFile, OSError) as error:
-            message = f"{relative}: skipped, {error}"
-            warnings.append(message)
-            log.warning(message)
+            warn(f"{relative}: skipped, {error}")
             inputs.append(InputReport(str(relative), "skipped", None, (), problem=str(error)))
             continue
         if not source.text.strip():
-            message = f"{relative}: skipped, the file is empty"
-            warnings.append(message)
-            log.warning(message)
+            warn(f"{relative}: skipped, the file is empty")
             inputs.append(
                 InputReport(str(relative), "skipped", source.encoding, (), problem="empty")
             )
             continue
-        sources.append(source)
+        sidecar = None
+        if sidecar_path(path).is_file():
+            sidecar_name = str(relative.with_name(sidecar_path(path).name))
+            try:
+                sidecar = load_sidecar(sidecar_path(path), sidecar_name)
+            except SidecarError as error:
+                warn(f"{error}; the sidecar is ignored")
+        sources.append((source, sidecar))
         inputs.append(InputReport(str(relative), "read", source.encoding, ()))
     return sources, inputs
 
 
 def _describe_all(
-    sources: list[Source],
+    sources: list[tuple[Source, Sidecar | None]],
     inputs: list[InputReport],
     gazetteer: Gazetteer,
     warnings: list[str],
     progress: Progress | None,
 ) -> tuple[list[Document], list[InputReport]]:
+    """Split, clean and describe every article; curated sidecar fields win."""
     documents: list[Document] = []
     used: set[str] = set()
     by_path: dict[str, tuple[tuple[str, ...], int]] = {}
-    for n, source in enumerate(sources, 1):
+    for n, (source, sidecar) in enumerate(sources, 1):
         articles, between = split_articles(source)
+        if sidecar is not None:
+            for problem in sidecar.check_articles(len(articles)):
+                warnings.append(problem)
+                log.warning(problem)
         slugs = []
         for article in articles:
             slug = _unique(_slug(source, article.index, len(articles)), used, source, warnings)
@@ -147,6 +168,14 @@ def _describe_all(
                 raise BuildError(f"{source.path}: cleaning failed: {error!r}") from error
             if article.index == len(articles) - 1 and between:
                 document = _with_removed(document, between)
+            if sidecar is not None:
+                try:
+                    entry = sidecar.entry(article.index, len(articles))
+                    document = apply_sidecar(document, entry, gazetteer)
+                except SidecarError as error:
+                    message = f"{sidecar.path}: {error}; that correction is ignored"
+                    warnings.append(message)
+                    log.warning(message)
             documents.append(document)
             slugs.append(slug)
         by_path[str(source.path)] = (tuple(slugs), len(between))

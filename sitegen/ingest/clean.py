@@ -31,23 +31,21 @@ class Line:
 class Draft:
     lines: tuple[Line, ...]
     removed: tuple[Removal, ...] = ()
-    placeholders: int = 0  # characters lost to a broken encoding, now '□'
+    lost: tuple[tuple[int, int], ...] = ()  # (line, characters lost there and now '□')
     listing: bool = False  # the article came from a listing scrape
 
-    def keep(self, lines: list[Line], removed: list[Removal], placeholders: int = 0) -> Draft:
+    def keep(
+        self, lines: list[Line], removed: list[Removal], lost: tuple[tuple[int, int], ...] = ()
+    ) -> Draft:
         return replace(
-            self,
-            lines=tuple(lines),
-            removed=self.removed + tuple(removed),
-            placeholders=self.placeholders + placeholders,
+            self, lines=tuple(lines), removed=self.removed + tuple(removed), lost=self.lost + lost
         )
 
-
-@dataclass(frozen=True)
-class Cleaned:
-    markdown: str
-    removed: tuple[Removal, ...]
-    placeholders: int
+    @property
+    def placeholders(self) -> int:
+        """Characters lost to a broken encoding in the lines still kept (noise not counted)."""
+        kept = {line.number for line in self.lines}
+        return sum(count for number, count in self.lost if number in kept)
 
 
 def simplified(text: str) -> str:
@@ -83,7 +81,7 @@ def is_pinyin(word: str) -> bool:
 
 
 PINYIN_WORD = f"[a-z{TONE_MARKS}ü]{{1,7}}"
-ANNOTATION = re.compile(rf"(?<={HAN})\(({PINYIN_WORD})\)")
+ANNOTATION = re.compile(rf"(?<={HAN})((?:\({PINYIN_WORD}\))+)")
 LOST_WITH_READING = re.compile(rf"\?({PINYIN_WORD})\)")
 # Lost characters, stray bytes and the reading of the last one: '規?;\ue1d6\ue769a(chǎn)業'.
 LOST_SPAN = re.compile(
@@ -100,13 +98,15 @@ SENTENCE_END = "。！？!?；;…"
 def repair_encoding_damage(draft: Draft) -> Draft:
     """Remove pinyin annotations; turn characters lost to an encoding into '□'."""
     damaged = _shows_damage(draft.lines)
-    lines, removed, lost = [], [], 0
+    lines, removed, lost = [], [], []
     for line in draft.lines:
         text, found = _repair_line(line, damaged)
-        lost += text.count(PLACEHOLDER) - line.text.count(PLACEHOLDER)
+        count = text.count(PLACEHOLDER) - line.text.count(PLACEHOLDER)
+        if count:
+            lost.append((line.number, count))
         lines.append(Line(line.number, text))
         removed += found
-    return draft.keep(lines, removed, lost)
+    return draft.keep(lines, removed, tuple(lost))
 
 
 def _repair_line(line: Line, damaged: bool) -> tuple[str, list[Removal]]:
@@ -131,7 +131,9 @@ def _repair_line(line: Line, damaged: bool) -> tuple[str, list[Removal]]:
         return reading(m, len(re.findall("[?\ue000-\uf8ff\ufffd]", m.group(1))) + 1)
 
     def annotation(m: re.Match[str]) -> str:
-        if not is_pinyin(m.group(1)):
+        # Repeated annotations ('報(bào)(bào)') go together, so cleaning twice changes nothing.
+        readings = re.findall(r"\(([^()]*)\)", m.group(1))
+        if not all(is_pinyin(r) for r in readings):
             return m.group()
         found.append(Removal("pinyin", m.group(), line.number))
         return ""
@@ -190,6 +192,7 @@ def _is_lost(text: str, i: int, damaged: bool) -> bool:
 
 # --- noise lines ---------------------------------------------------------------------
 
+CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|»|＞＞|>|＞|›)\s*")
 BREADCRUMB = re.compile(r"(>>|»|＞＞|>\s|当前位置|您的位置|首页\s*[>/])")
 IMAGE_PLACEHOLDER = re.compile(r"(_fororder_|^图片默认标题|^\[?图片\d*\]?$|^image\d*$)", re.I)
 PHOTO_CREDIT = re.compile(
@@ -243,7 +246,12 @@ def drop_navigation(draft: Draft) -> Draft:
     """Remove breadcrumbs such as '首页 >> 河南日报 >> 内容'."""
 
     def rule(text: str, s: str) -> str | None:
-        return "navigation" if len(s) <= 80 and BREADCRUMB.search(s) and s.count(">") >= 2 else None
+        if len(s) > 80 or not BREADCRUMB.search(s):
+            return None
+        parts = [p.strip() for p in CRUMB_SEPARATOR.split(s)]
+        short = all(0 < len(p) <= 12 for p in parts)
+        home = bool(re.match(r"(首页|当前位置|您的位置|你的位置|位置)", s))
+        return "navigation" if short and (len(parts) >= 3 or home and len(parts) >= 2) else None
 
     return _classify(draft, rule)
 
@@ -437,3 +445,9 @@ def to_markdown(lines: tuple[Line, ...]) -> str:
         else:
             blocks.append(escape_markdown(text))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def clean_text(text: str) -> str:
+    """Clean a whole plain text to Markdown (no headline or listing handling)."""
+    lines = tuple(Line(n, line) for n, line in enumerate(text.split("\n"), 1))
+    return to_markdown(clean_lines(Draft(lines)).lines)

@@ -13,6 +13,7 @@ import re
 from sitegen.chinese import detect_script
 from sitegen.ingest.clean import (
     ORIGINAL_TITLE,
+    PHOTO_CREDIT,
     SENTENCE_END,
     Draft,
     Line,
@@ -21,6 +22,8 @@ from sitegen.ingest.clean import (
     to_markdown,
 )
 from sitegen.ingest.gazetteer import Gazetteer
+from sitegen.ingest.header import Header, read_header
+from sitegen.ingest.names import split_names
 from sitegen.ingest.split import DATE_LINE
 from sitegen.model import Article, City, Document, Field, PartialDate, Removal
 
@@ -44,49 +47,87 @@ TITLE_MAX = 80
 
 def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
     """Clean `article` and extract its metadata."""
-    lines = [Line(article.first_line + i, text) for i, text in enumerate(article.lines)]
-    listing = article.count > 1
-    removed: list[Removal] = []
-    title: Field[str] | None = None
+    header = read_header(article.lines, article.first_line)
+    first = article.first_line + header.body_offset
+    lines = [Line(first + i, text) for i, text in enumerate(header.body)]
+    removed: list[Removal] = list(header.removed)
+    title = _header_text(header, "title")
     posted: Field[PartialDate] | None = None
-    if listing:
-        lines, title, posted, removed = _listing_frame(lines)
+    listing = article.count > 1
+    if listing and title is None:
+        lines, title, posted, framed = _listing_frame(lines)
+        removed += framed
     draft = clean_lines(Draft(tuple(lines), tuple(removed), listing=listing))
     if title is None:
         draft, title = _headline(draft)
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = _header_list(header, "tags")
     prefix = CATEGORY_PREFIX.match(title.value) if title else None
     if title and prefix:
-        tags = (prefix.group(1),)
+        tags = tags + (prefix.group(1),)
         title = Field(title.value[prefix.end() :].strip(), title.provenance)
-    original_title = _removed_value(draft.removed, "original-title", ORIGINAL_TITLE)
+    original_title = _header_text(header, "original_title") or _removed_value(
+        draft.removed, "original-title", ORIGINAL_TITLE
+    )
     body_text = "\n".join(line.text for line in draft.lines)
     if title is None or not title.value:
         title = _derive_title(original_title, body_text)
-    markdown = to_markdown(draft.lines)
     s_title, s_body = simplified(title.value), simplified(body_text)
     cities = _cities(gazetteer, s_title, s_body)
-    raw = "\n".join(article.lines)
+    city = _header_city(header, gazetteer)
+    if city is not None:
+        cities = (city.value,) + tuple(c for c in cities if c != city.value)
+    elif cities:
+        city = Field(cities[0], "inferred")
+    reporters = _header_list(header, "reporters")
+    editor = _header_text(header, "editor")
     return Document(
         slug=slug,
         source=article.source,
         article_index=article.index,
-        raw_text=raw,
+        raw_text="\n".join(article.lines),
         title=title,
         original_title=original_title,
-        date=_date(draft.removed, s_body),
+        date=_header_date(header) or _date(draft.removed, s_body),
         posted=posted,
-        publisher=_publisher(draft.removed, raw),
-        reporters=_reporters(draft.removed),
-        editor=_editor(draft.removed),
-        city=Field(cities[0], "inferred") if cities else None,
+        publisher=_header_text(header, "publisher") or _publisher(draft.removed),
+        reporters=Field(reporters, "header") if reporters else _reporters(draft.removed),
+        editor=editor or _editor(draft.removed),
+        city=city,
         cities=cities,
-        script=detect_script(raw),
-        body_markdown=markdown,
+        script=detect_script("\n".join(article.lines)),
+        body_markdown=to_markdown(draft.lines),
         removed=draft.removed,
         tags=tags,
+        photographers=_photographers(draft.removed),
         placeholders=draft.placeholders,
     )
+
+
+def _header_text(header: Header, key: str) -> Field[str] | None:
+    value = header.fields.get(key)
+    if isinstance(value, tuple):
+        value = "、".join(value)
+    return Field(value.strip(), "header") if value and value.strip() else None
+
+
+def _header_list(header: Header, key: str) -> tuple[str, ...]:
+    value = header.fields.get(key, ())
+    items = value if isinstance(value, tuple) else tuple(re.split(r"[,，、;；\s]+", value))
+    return tuple(v.strip() for v in items if v.strip())
+
+
+def _header_date(header: Header) -> Field[PartialDate] | None:
+    value = _header_text(header, "date")
+    found = _first_date(simplified(value.value), month_day=True) if value else None
+    if value and found is None and re.fullmatch(r"\d{4}", value.value):
+        found = PartialDate(int(value.value))
+    return Field(found, "header") if found else None
+
+
+def _header_city(header: Header, gazetteer: Gazetteer) -> Field[City] | None:
+    value = _header_text(header, "city")
+    city = gazetteer.lookup(simplified(value.value)) if value else None
+    return Field(city, "header") if city else None
 
 
 def _listing_frame(
@@ -209,7 +250,7 @@ def _checked(year: int | None, month: int | None, day: int | None) -> PartialDat
     return PartialDate(year, month, day)
 
 
-def _publisher(removed: tuple[Removal, ...], raw: str) -> Field[str] | None:
+def _publisher(removed: tuple[Removal, ...]) -> Field[str] | None:
     for r in removed:
         if r.category == "header":
             m = HEADER_SOURCE.search(simplified(r.text))
@@ -246,9 +287,25 @@ def _reporters(removed: tuple[Removal, ...]) -> Field[tuple[str, ...]] | None:
             continue
         m = REPORTER.search(simplified(r.text))
         if m:
-            for name in re.split(r"[\s、□?·]+", _slice(r.text, m).strip()):
-                if name and name not in names:
-                    names.append(name)
+            for part in re.split(r"[\s、□?·,，]+", _slice(r.text, m).strip()):
+                for name in split_names(part):
+                    if name not in names:
+                        names.append(name)
+    return Field(tuple(names), "text") if names else None
+
+
+def _photographers(removed: tuple[Removal, ...]) -> Field[tuple[str, ...]] | None:
+    names: list[str] = []
+    for r in removed:
+        if r.category != "image-caption":
+            continue
+        m = PHOTO_CREDIT.search(simplified(r.text.strip()))
+        if m:
+            credit = r.text.strip()[m.start() : m.end()]
+            name = re.sub(r"[（()）\s]|摄影?|攝影?|[:：]", "", credit)
+            for part in split_names(name):
+                if part not in names:
+                    names.append(part)
     return Field(tuple(names), "text") if names else None
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from sitegen.ingest.clean import CONTRIBUTION, simplified
+from sitegen.ingest.header import RECORD_START
 from sitegen.model import Article, Removal, Source
 
 RULE_LINE = re.compile(r"^\s*(?:-{1,3}|—{1,2}|={3,}|\*{3})\s*$")
@@ -22,6 +24,9 @@ MAX_TITLE = 80
 def split_articles(source: Source) -> tuple[tuple[Article, ...], tuple[Removal, ...]]:
     """Return the articles of `source` and the lines that belong to no article."""
     lines = source.text.split("\n")
+    records = [i for i, line in enumerate(lines) if RECORD_START.match(line)]
+    if len(records) >= 2:
+        return _records(source, lines, records)
     starts = [i for i, line in enumerate(lines) if RULE_LINE.match(line) and _heads(lines, i)]
     if len(starts) < 2:
         return (Article(source, 0, 1, tuple(lines), 1),), ()
@@ -34,7 +39,7 @@ def split_articles(source: Source) -> tuple[tuple[Article, ...], tuple[Removal, 
         if n == len(starts) - 1:
             body_end = _end_of_last(lines, start + 1, end)
             removed += [
-                Removal("footer-links", lines[i], i + 1)
+                Removal(_footer_category(lines[i]), lines[i], i + 1)
                 for i in range(body_end, end)
                 if lines[i].strip()
             ]
@@ -42,6 +47,25 @@ def split_articles(source: Source) -> tuple[tuple[Article, ...], tuple[Removal, 
             Article(source, n, len(starts), tuple(lines[start + 1 : body_end]), start + 2)
         )
     return tuple(articles), tuple(removed)
+
+
+def _records(
+    source: Source, lines: list[str], starts: list[int]
+) -> tuple[tuple[Article, ...], tuple[Removal, ...]]:
+    """Split a file of `<REC>` records; each record keeps its markup for `header` to read."""
+    removed = tuple(
+        Removal("listing-preamble", lines[i], i + 1) for i in range(starts[0]) if lines[i]
+    )
+    bounds = [*starts, len(lines)]
+    articles = tuple(
+        Article(source, n, len(starts), tuple(lines[start:end]), start + 1)
+        for n, (start, end) in enumerate(itertools.pairwise(bounds))
+    )
+    return articles, removed
+
+
+def _footer_category(line: str) -> str:
+    return "contribution-prompt" if CONTRIBUTION.search(simplified(line)) else "footer-links"
 
 
 def _heads(lines: list[str], i: int) -> bool:
