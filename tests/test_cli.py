@@ -31,7 +31,7 @@ def test_build_with_no_arguments_builds_seeds_into_site(tmp_path: Path, monkeypa
     assert "Warnings: 0." in result.output
     report = json.loads((tmp_path / "site" / "build-report.json").read_text("utf-8"))
     assert [i["path"] for i in report["inputs"]] == sorted(
-        p.name for p in (REPO / "seeds").iterdir()
+        p.name for p in (REPO / "seeds").glob("*.txt")
     )
 
 
