@@ -31,7 +31,9 @@ from sitegen.ingest.sidecar import (
 from sitegen.ingest.split import split_articles
 from sitegen.model import Document, Removal, Source
 from sitegen.render.env import make_environment, markdown_to_html
+from sitegen.render.feeds import site_files
 from sitegen.render.pages import doc_url, group_by_city, plan_pages
+from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
 from sitegen.search.index import IndexEntry, build_index
 from sitegen.search.tokenize import normalize
@@ -73,14 +75,14 @@ class BuildReport:
 
 def build(config: Config, progress: Progress | None = None) -> BuildReport:
     """Build the site for `config`; the previous site stays in place if anything fails."""
-    gazetteer = load_gazetteer()
+    gazetteer = load_gazetteer(config.gazetteer)
     warnings: list[str] = []
     sources, inputs = _gather(config.source, warnings)
     documents, inputs = _describe_all(sources, inputs, gazetteer, warnings, progress)
     groups = group_by_city(documents, gazetteer)
-    site = {"title": config.title, "description": config.description, "lang": config.language,
-            "base_url": config.base_url}  # fmt: skip
-    pages = list(plan_pages(documents, groups, site))
+    extra_pages = read_pages(config.source / "pages")
+    site = site_info(config, extra_pages)
+    pages = list(plan_pages(documents, gazetteer, site, extra_pages, markdown_to_html))
     env = make_environment([config.source / "templates", package_dir("templates")])
     report = BuildReport(tuple(inputs), len(documents), 0, tuple(warnings), config.out)
     if config.strict and warnings:
@@ -89,15 +91,16 @@ def build(config: Config, progress: Progress | None = None) -> BuildReport:
             f"First: {warnings[0]}"
         )
     with SiteWriter(config.out) as writer:
-        bodies = {d.slug: markdown_to_html(d.body_markdown) for d in documents}
-        for n, page in enumerate(pages, 1):
-            template = env.get_template(page.template)
-            context = {**page.context, "root": page.root, "bodies": bodies, "doc_url": doc_url}
-            writer.write(page.path, template.render(context))
+        texts = []
+        for n, (path, html) in enumerate(render_pages(env, pages), 1):
+            writer.write(path, html)
+            texts.append(html)
             if progress:
                 progress("render", n, len(pages))
-        _write_static(writer, [config.source / "static", package_dir("static")])
+        scripts = _write_static(writer, [config.source / "static", package_dir("static")])
         _write_search(writer, documents, groups)
+        for path, content in site_files(documents, site, pages, texts + scripts):
+            writer.write(path, content)
         report = BuildReport(tuple(inputs), len(documents), len(pages), tuple(warnings), config.out)
         writer.write("build-report.json", report.to_json())
         writer.commit()
@@ -218,8 +221,11 @@ def _unique(slug: str, used: set[str], source: Source, warnings: list[str]) -> s
     return f"{slug}-{n}"
 
 
-def _write_static(writer: SiteWriter, folders: list[Path]) -> None:
-    """Copy static files; a file in the archive's static/ wins over the package's."""
+def _write_static(writer: SiteWriter, folders: list[Path]) -> list[str]:
+    """Copy static files; a file in the archive's static/ wins over the package's.
+
+    Return the text of the scripts, whose wording the 简/繁 switch must convert too.
+    """
     chosen: dict[str, Path] = {}
     for folder in reversed(folders):
         if not folder.is_dir():
@@ -229,6 +235,7 @@ def _write_static(writer: SiteWriter, folders: list[Path]) -> None:
                 chosen[path.relative_to(folder).as_posix()] = path
     for relative in sorted(chosen):
         writer.copy(f"static/{relative}", chosen[relative])
+    return [chosen[r].read_text(encoding="utf-8") for r in sorted(chosen) if r.endswith(".js")]
 
 
 def _write_search(writer: SiteWriter, documents: list[Document], groups: list[Any]) -> None:

@@ -128,3 +128,50 @@ def query_table(archive_chars: Iterable[str]) -> dict[str, dict[str, str]]:
     }
     phrases = dict(sorted(t2s_phrases().entries.items()))
     return {"phrases": phrases, "chars": chars}
+
+
+# --- The page's 简/繁 switch (static/site.js mirrors this) --------------------------------
+# Simplified-to-Traditional runs also take 〇, which STPhrases uses in a few entries (余〇).
+S2T_RUN = re.compile(f"[{HAN_CLASS}\u3007]+")
+
+
+@lru_cache(maxsize=1)
+def s2t_phrases() -> Dictionary:
+    return _load("STPhrases.txt")
+
+
+def to_traditional(text: str) -> str:
+    """Convert Simplified Chinese in `text` to Traditional, as OpenCC's s2t does."""
+    phrases, chars = s2t_phrases(), s2t_characters().entries
+    return S2T_RUN.sub(lambda m: _convert_phrases(m.group(), phrases, chars), text)
+
+
+def switch_tables(texts: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """Return the t2s and s2t tables that convert exactly the Han text in `texts`.
+
+    A phrase or character that occurs nowhere in `texts` cannot match while converting
+    them, so leaving it out changes nothing; the browser converts the page's original text
+    (never text it has already converted), so these tables give OpenCC's result there.
+    """
+    runs = {m.group() for text in texts for m in S2T_RUN.finditer(text)}
+    chars = {ch for run in runs for ch in run}
+    tables = {}
+    for name, phrases, characters in (
+        ("t2s", t2s_phrases(), t2s_characters()),
+        ("s2t", s2t_phrases(), s2t_characters()),
+    ):
+        found: set[str] = set()
+        for run in runs:
+            for size in range(phrases.min_len, min(len(run), phrases.max_len) + 1):
+                for start in range(len(run) - size + 1):
+                    if run[start : start + size] in phrases.entries:
+                        found.add(run[start : start + size])
+        tables[name] = {
+            "phrases": {p: phrases.entries[p] for p in sorted(found)},
+            "chars": {
+                c: characters.entries[c]
+                for c in sorted(chars)
+                if c in characters.entries and characters.entries[c] != c
+            },
+        }
+    return tables

@@ -51,9 +51,15 @@ def test_page_count(seed_site: Path) -> None:
     docs = sorted(p.parent.name for p in (seed_site / "doc").glob("*/index.html"))
     assert len(docs) == SEED_DOCUMENTS
     cities = sorted(p.parent.name for p in (seed_site / "city").glob("*/index.html"))
-    assert cities == ["dezhou", "kaifeng", "xuchang"]
-    # home, search, 3 cities, and per document its page, original text and cleaning report
-    assert report["pages"] == 2 + 3 + 3 * SEED_DOCUMENTS
+    # (render) A page for every prefecture a document is about (dezhou, kaifeng, xuchang) or
+    # only mentions (hefei, huludao for 兴城, jinhua for 义乌, shanghai, zhengzhou).
+    assert cities == [
+        "dezhou", "hefei", "huludao", "jinhua", "kaifeng", "shanghai", "xuchang", "zhengzhou",
+    ]  # fmt: skip
+    # home, search, 404, the About page; the city index and 8 cities; the year index and
+    # 2025, 2024, 2021, 2020 and undated; the source index, 3 sources and 来源不详; and per
+    # document its page, original text and cleaning report
+    assert report["pages"] == 4 + (1 + 8) + (1 + 5) + (1 + 4) + 3 * SEED_DOCUMENTS
 
 
 def test_every_internal_link_resolves(seed_site: Path) -> None:
@@ -89,10 +95,11 @@ def test_city_pages_list_their_documents_newest_first(seed_site: Path) -> None:
         "许昌深度融入郑州都市圈奋力开启发展新征程",  # posted 2025-07-02
         "許昌:全力以赴拼經濟 鉚足幹勁開新局",  # 2024-01-18 09:13:07
         "许昌市政府工作报告",  # 二○二一年三月二十三日
-        "2020年长葛市政府工作报告",  # 2020-05-28; 长葛 is a county-level city of 许昌
         "2020年许昌市政府工作报告",  # 2020-05-13
         "“推进中国式现代化建设河南实践”系列主题许昌专场新闻发布会举行 "
         "高质量建设城乡融合共同富裕先行试验区",  # 10月23日, year unknown
+        # (render) 长葛, a county-level city of 许昌, has its own section after 许昌's own.
+        "2020年长葛市政府工作报告",  # 2020-05-28
     ]
 
 

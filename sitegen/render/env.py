@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import markdown
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markdown.treeprocessors import Treeprocessor
 
+from sitegen.chinese import to_simplified, to_traditional
 from sitegen.model import Field, PartialDate
 
 # Inline and block patterns that would let a document's text become HTML or a link.
@@ -28,7 +32,16 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["date_text"] = date_text
+    env.filters["ui"] = ui_text
     return env
+
+
+@pass_context
+def ui_text(context: Context, text: str) -> str:
+    """Write the site's own wording (authored in Simplified) in the page's script."""
+    if context.get("lang") == "zh-Hant":
+        return to_traditional(text)
+    return to_simplified(text)
 
 
 def markdown_to_html(text: str) -> str:
@@ -56,3 +69,34 @@ def date_text(date: Field[PartialDate] | PartialDate | None) -> str:
     if d.hour is not None and d.minute is not None:
         text += f" {d.hour:02d}:{d.minute:02d}"
     return text
+
+
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def safe_link(url: str) -> bool:
+    """Return whether a link in an archive's page may stay: web, mail or relative only."""
+    squeezed = "".join(ch for ch in url if ch > " ")  # browsers ignore these: java\tscript:
+    scheme = SCHEME.match(squeezed)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+class _SafeLinks(Treeprocessor):
+    """Drop any link or image address with another scheme (javascript:, data:)."""
+
+    def run(self, root):  # type: ignore[no-untyped-def]
+        for tag, attribute in (("a", "href"), ("img", "src")):
+            for element in root.iter(tag):
+                if not safe_link(element.get(attribute, "")):
+                    element.attrib.pop(attribute, None)
+        return None
+
+
+def page_markdown_to_html(text: str) -> str:
+    """Render an archive's own page: Markdown with links, but no raw HTML."""
+    md = markdown.Markdown(extensions=["tables"], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+    return md.convert(text)
