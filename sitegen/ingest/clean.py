@@ -88,6 +88,8 @@ LOST_SPAN = re.compile(
     rf"(?<={HAN})([?\ue000-\uf8ff\ufffd][?\ue000-\uf8ff\ufffd;a-z]*)\(({PINYIN_WORD})\)"
 )
 DAMAGED_INDENT = re.compile(r"^(?:\?{2,}|[\u3000 \t]+)")
+READING_MARK = re.compile("\ufff9([^\ufffb]*)\ufffb")
+HAN_CHAR_RE = re.compile(HAN)
 PRIVATE_USE = re.compile("[\ue000-\uf8ff\ufffd]")
 QUESTION_WORDS = re.compile(
     r"(如何|怎么|怎样|为什么|为何|什么|是否|是不是|能否|可否|哪|谁|几|多少|吗|呢|难道|何)"
@@ -96,34 +98,70 @@ SENTENCE_END = "。！？!?；;…"
 
 
 def repair_encoding_damage(draft: Draft) -> Draft:
-    """Remove pinyin annotations; turn characters lost to an encoding into '□'."""
+    """Remove pinyin annotations; turn characters lost to an encoding into '□'.
+
+    A lost character whose reading survived is restored only when the same text holds
+    exactly one character with that reading between the same two neighbours elsewhere.
+    """
     damaged = _shows_damage(draft.lines)
-    lines, removed, lost = [], [], []
+    repaired, removed = [], []
     for line in draft.lines:
         text, found = _repair_line(line, damaged)
-        count = text.count(PLACEHOLDER) - line.text.count(PLACEHOLDER)
+        repaired.append(Line(line.number, text))
+        removed += found
+    context = READING_MARK.sub(PLACEHOLDER, "\n".join(line.text for line in repaired))
+    lines, lost = [], []
+    for before, line in zip(draft.lines, repaired, strict=True):
+        text = READING_MARK.sub(
+            lambda m, n=line.number: _restore(m, context, n, removed), line.text
+        )
+        count = text.count(PLACEHOLDER) - before.text.count(PLACEHOLDER)
         if count:
             lost.append((line.number, count))
         lines.append(Line(line.number, text))
-        removed += found
     return draft.keep(lines, removed, tuple(lost))
+
+
+def _restore(m: re.Match[str], context: str, number: int, removed: list[Removal]) -> str:
+    """Return the one character the reading and its neighbours allow, else '□'."""
+    text, reading = m.string, m.group(1)
+    left = text[m.start() - 1] if m.start() else ""
+    right = text[m.end()] if m.end() < len(text) else ""
+    if not (HAN_CHAR_RE.match(left) and HAN_CHAR_RE.match(right)):
+        return PLACEHOLDER
+    candidates = {
+        c.group(1)
+        for c in re.finditer(f"{re.escape(left)}({HAN}){re.escape(right)}", context)
+        if reading in _readings(c.group(1))
+    }
+    if len(candidates) != 1:
+        return PLACEHOLDER
+    (char,) = candidates
+    removed.append(
+        Removal("restored", f"□({reading}) → {char}, as in '{left}{char}{right}' elsewhere", number)
+    )
+    return char
+
+
+def _readings(char: str) -> set[str]:
+    from pypinyin import Style, pinyin
+
+    return {unicodedata.normalize("NFC", r) for r in pinyin(char, Style.TONE, heteronym=True)[0]}
 
 
 def _repair_line(line: Line, damaged: bool) -> tuple[str, list[Removal]]:
     found: list[Removal] = []
-    text = line.text
+    text = line.text.replace("\ufff9", "").replace("\ufffb", "")
     indent = DAMAGED_INDENT.match(text)
     if indent and "?" in indent.group():
         found.append(Removal("damaged-indentation", indent.group(), line.number))
     text = DAMAGED_INDENT.sub("", text)
 
     def reading(m: re.Match[str], lost: int) -> str:
-        found.append(
-            Removal(
-                "lost-character", f"{m.group()} (reading {m.group(m.lastindex or 1)})", line.number
-            )
-        )
-        return PLACEHOLDER * lost
+        said = m.group(m.lastindex or 1)
+        found.append(Removal("lost-character", f"{m.group()} (reading {said})", line.number))
+        # The last lost character keeps its reading in a mark until restoration decides.
+        return PLACEHOLDER * (lost - 1) + f"\ufff9{said}\ufffb"
 
     def lost_span(m: re.Match[str]) -> str:
         if not is_pinyin(m.group(2)):
@@ -180,7 +218,7 @@ def _is_lost(text: str, i: int, damaged: bool) -> bool:
     after = text[i + 1] if i + 1 < len(text) else ""
     if before == "?" or after == "?":
         return True  # a run of '?' is never punctuation
-    if not re.match(HAN, before) and before not in (PLACEHOLDER, "", "“", "”"):
+    if not re.match(HAN, before) and before not in (PLACEHOLDER, "\ufffb", "", "“", "”"):
         if not (damaged and (before in SENTENCE_END + "，,：:" or before.isdigit())):
             return False
     if not after or after in "”」』）)\"' " or after in SENTENCE_END:
@@ -206,6 +244,10 @@ SHARE = re.compile(
     r"^(分享|分享到|分享至|一键分享|转发|收藏|点赞|打印|关闭|返回顶部|微信|微博|QQ空间|"
     r"扫一扫|扫码分享|【打印】|【关闭】|【字体:?大 ?中 ?小】)[:：]?$"
 )
+PAGE_TOOLS = re.compile(
+    r"^(?:[【\[]?(?:打印本页|打印|关闭窗口|关闭|返回顶部|加入收藏|收藏本页|保存本页|我要纠错|"
+    r"字号|字体|大|中|小|默认|[上下]一篇[:：]?.{0,60}|分享到?[:：]?|复制链接)[】\]]?[\s|｜/]*)+$"
+)
 CONTRIBUTION = re.compile(r"(投稿|爆料|报料|纠错|点我|我要评论|发表评论)")
 FOOTER_LINK = re.compile(
     r"^[-·•|]\s*\S{2,10}$|^(联系我们|关于我们|网站地图|免责声明|版权声明|隐私政策|企业入驻|广告服务|意见反馈)$"
@@ -215,7 +257,11 @@ COPYRIGHT = re.compile(
     r"ICP备|Copyright|©|授权|免责声明|违者必究|法律责任)",
     re.I,
 )
-SOURCE_HEADER = re.compile(r"^\s*(来源|来自|稿源|出处|发布时间|发布日期|发文日期|时间)\s*[:：]")
+SOURCE_HEADER = re.compile(
+    r"^\s*[【\[]?(来源|来自|稿源|出处|信息来源|发布时间|发布日期|发文日期|成文日期|时间|日期|"
+    r"索引号|发布机构|发文机关|主题分类|文号|发文字号|作者|浏览次数|阅读次数|点击数|访问量|字号|字体)"
+    r"[】\]]?\s*[:：]"
+)
 ORIGINAL_TITLE = re.compile(r"^\s*原标题\s*[:：]\s*(.+)$")
 BYLINE_LINE = re.compile(
     r"^\s*(?:□|■|◎|●)?\s*(?:\S{2,12}(?:网|报|台|社)讯\s*)?(?:本报|本网|本台)?(?:记者|通讯员|见习记者)"
@@ -310,6 +356,8 @@ def drop_share_and_prompts(draft: Draft) -> Draft:
     def rule(text: str, s: str) -> str | None:
         if SHARE.match(s):
             return "share"
+        if PAGE_TOOLS.match(s):
+            return "page-tools"
         if len(s) <= 30 and CONTRIBUTION.search(s):
             return "contribution-prompt"
         if FOOTER_LINK.match(s):
@@ -369,6 +417,8 @@ SPLIT_AT_SPACE = re.compile(r"(?<=[。！？!?：:；;”」])\s+")
 HEADED_PIECE = re.compile(rf"^({SECTION_MARKER}[^。！？!?：:；;，,\s]{{1,{40}}})\s+(\S.*)$")
 SPLIT_AT_MARKER = re.compile(rf"(?<=[。！？!?：:；;])(?={SECTION_MARKER})")
 HEADING_MAX = 40
+# A signature block ends official documents: the issuer's name, then the date alone.
+DATE_ONLY = re.compile(r"^\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日\s*$")
 NOT_A_HEADING_END = SENTENCE_END + "，,、：:”」』）)—"
 
 
@@ -438,9 +488,10 @@ def to_markdown(lines: tuple[Line, ...]) -> str:
     blocks = []
     texts = [line.text.strip() for line in lines if line.text.strip()]
     for i, text in enumerate(texts):
+        signature = i + 1 < len(texts) and DATE_ONLY.match(texts[i + 1])
         if text.startswith("## "):
             blocks.append(text)
-        elif is_heading(text) and i + 1 < len(texts):
+        elif is_heading(text) and i + 1 < len(texts) and not signature:
             blocks.append("## " + escape_markdown(text))
         else:
             blocks.append(escape_markdown(text))

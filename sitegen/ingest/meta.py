@@ -38,7 +38,14 @@ ISO_DATE = re.compile(
 )
 MONTH_DAY = re.compile(rf"(?<![\d{CN_NUM}年])(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*[日号]")
 CATEGORY_PREFIX = re.compile(r"^\s*【([^】]{1,20})】\s*")
-HEADER_SOURCE = re.compile(r"(?:来源|稿源|来自|出处)\s*[:：]\s*([^\s|｜]{2,30})")
+HEADER_SOURCE = re.compile(
+    r"(?:发布机构|发文机关|信息来源|来源|稿源|来自|出处)\s*[:：]\s*([^\s|｜]{2,30})"
+)
+# A government page's own date is when it was written; publishing comes after.
+WRITTEN_ON = re.compile(r"(?:成文日期|发文日期)\s*[:：]\s*(\S{6,16})")
+PUBLISHED_ON = re.compile(
+    r"(?:发布日期|发布时间|时间|日期)\s*[:：]\s*(\S{6,16}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
 NEWS_AGENCY_LEAD = re.compile(r"^\s*(\S{2,12}(?:网|报|台|社))讯")
 REPORTER = re.compile(r"(?:记者|通讯员)[\s□?·]*([\u4e00-\u9fff·\s□]{2,30})")
 DATELINE_WINDOW = 300
@@ -80,6 +87,7 @@ def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
         city = Field(cities[0], "inferred")
     reporters = _header_list(header, "reporters")
     editor = _header_text(header, "editor")
+    date, published = _dates(draft.removed, s_body)
     return Document(
         slug=slug,
         source=article.source,
@@ -87,8 +95,8 @@ def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
         raw_text="\n".join(article.lines),
         title=title,
         original_title=original_title,
-        date=_header_date(header) or _date(draft.removed, s_body),
-        posted=posted,
+        date=_header_date(header) or date,
+        posted=posted or published,
         publisher=_header_text(header, "publisher") or _publisher(draft.removed),
         reporters=Field(reporters, "header") if reporters else _reporters(draft.removed),
         editor=editor or _editor(draft.removed),
@@ -191,15 +199,27 @@ def _removed_value(
     return None
 
 
-def _date(removed: tuple[Removal, ...], body: str) -> Field[PartialDate] | None:
+def _dates(
+    removed: tuple[Removal, ...], body: str
+) -> tuple[Field[PartialDate] | None, Field[PartialDate] | None]:
+    """Return the document's own date and, when the header says so, its publishing date."""
+    written = published = None
     for r in removed:
-        if r.category == "header":
-            found = _first_date(simplified(r.text))
-            if found:
-                return Field(found, "header")
-    window = body[:DATELINE_WINDOW]
-    found = _first_date(window, month_day=True)
-    return Field(found, "text") if found else None
+        if r.category != "header":
+            continue
+        s = simplified(r.text)
+        m = WRITTEN_ON.search(s)
+        written = written or (_first_date(m.group(1)) if m else None)
+        m = PUBLISHED_ON.search(WRITTEN_ON.sub("", s))
+        published = published or (_first_date(m.group(1)) if m else None)
+        published = published or _first_date(s)
+    if written:
+        posted = Field(published, "header") if published and published != written else None
+        return Field(written, "header"), posted
+    if published:
+        return Field(published, "header"), None
+    found = _first_date(body[:DATELINE_WINDOW], month_day=True)
+    return (Field(found, "text") if found else None), None
 
 
 def _first_date(text: str, month_day: bool = False) -> PartialDate | None:

@@ -242,3 +242,28 @@ def test_whole_pipeline_on_a_seed_is_idempotent() -> None:
         once = clean_text(text)
         assert clean_text(once) == once, path.name
         assert clean_lines(draft(*once.split("\n"))).removed == ()
+
+
+def test_a_lost_character_is_restored_only_when_reading_and_context_agree() -> None:
+    d = repair_encoding_damage(draft("河南日報記者報道。", "????河南日?bào)記者說"))
+    assert kept(d) == ["河南日報記者報道。", "河南日報記者說"]
+    assert d.placeholders == 0
+    assert [r.category for r in d.removed][-1] == "restored"
+
+
+def test_no_restoration_when_the_reading_does_not_fit_or_context_is_missing() -> None:
+    wrong = repair_encoding_damage(draft("河南日報記者報道。", "????河南日?zhēng)記者說"))
+    assert kept(wrong)[1] == "河南日□記者說"
+    alone = repair_encoding_damage(draft("????奮勇?tīng)?zhēng)先"))
+    assert kept(alone) == ["奮勇□□先"]
+    assert "restored" not in [r.category for r in alone.removed]
+
+
+def test_page_tools_and_signature_block() -> None:
+    md = clean_text(
+        "各部门：\n现将通知印发给你们，请认真贯彻落实。\n许昌市人民政府\n2021年3月20日\n"
+        "【打印本页】【关闭窗口】"
+    )
+    assert md == (
+        "各部门：\n\n现将通知印发给你们，请认真贯彻落实。\n\n许昌市人民政府\n\n2021年3月20日\n"
+    )
