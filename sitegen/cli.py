@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sitegen import __version__
+
+if TYPE_CHECKING:
+    from sitegen.build import BuildReport
 
 SOURCE_HELP = "Archive folder to read (default: ./seeds)."
 OUT_HELP = "Folder to write the site into; replaced whole on success (default: ./site)."
@@ -35,7 +39,10 @@ def cli() -> None:
 @click.option("--base-url", default=None, help=BASE_URL_HELP)
 @click.option("--strict", is_flag=True, help="Fail (exit 1, site not written) on any warning.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-def build(source: Path, out: Path, base_url: str | None, strict: bool, quiet: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="List every input file, however many.")
+def build(
+    source: Path, out: Path, base_url: str | None, strict: bool, quiet: bool, verbose: bool
+) -> None:
     from sitegen.build import build as run_build
     from sitegen.config import load_config
 
@@ -45,11 +52,34 @@ def build(source: Path, out: Path, base_url: str | None, strict: bool, quiet: bo
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
+        _print_inputs(report, verbose)
         read = sum(1 for i in report.inputs if i.status == "read")
         click.echo(
             f"Read {read} of {len(report.inputs)} input files: {report.documents} documents. "
             f"Wrote {report.pages} pages to {report.out}. Warnings: {len(report.warnings)}."
         )
+
+
+LIST_INPUTS_UP_TO = 50
+
+
+def _print_inputs(report: BuildReport, verbose: bool) -> None:
+    """Print what became of each input file (only the skipped ones for a large archive)."""
+    inputs = report.inputs
+    listed = (
+        inputs
+        if verbose or len(inputs) <= LIST_INPUTS_UP_TO
+        else [i for i in inputs if i.status == "skipped"]
+    )
+    for item in listed:
+        if item.status == "skipped":
+            click.echo(f"  {item.path}: skipped ({item.problem})")
+        else:
+            count = len(item.documents)
+            noun = "document" if count == 1 else "documents"
+            click.echo(f"  {item.path} ({item.encoding}): {count} {noun}")
+    if len(listed) < len(inputs):
+        click.echo(f"  … {len(inputs) - len(listed)} more files read; --verbose lists them")
 
 
 def main() -> None:
