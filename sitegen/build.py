@@ -35,8 +35,6 @@ from sitegen.render.feeds import site_files
 from sitegen.render.pages import doc_url, group_by_city, plan_pages
 from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
-from sitegen.search.index import IndexEntry, build_index
-from sitegen.search.tokenize import normalize
 from sitegen.writer import SiteWriter
 
 log = logging.getLogger(__name__)
@@ -239,31 +237,12 @@ def _write_static(writer: SiteWriter, folders: list[Path]) -> list[str]:
 
 
 def _write_search(writer: SiteWriter, documents: list[Document], groups: list[Any]) -> None:
-    from sitegen.chinese import query_table
+    """Write the sharded search index and what results show (see sitegen/search/publish.py)."""
+    from sitegen.search.publish import describe_for_search, search_files
 
-    city_names = {d.slug: g.city.name for g in groups for d in g.documents}
-    entries, chars = [], set()
-    for document in documents:
-        title = normalize(document.title.value)
-        body = normalize(document.body_markdown)
-        chars.update(title)
-        chars.update(body)
-        entries.append(IndexEntry(document.slug, title, body))
-    index = build_index(entries)
-    meta = {
-        d.slug: {
-            "title": d.title.value,
-            "url": doc_url(d),
-            "date": _date_label(d),
-            "city": city_names.get(d.slug, ""),
-            "lang": d.lang,
-        }
-        for d in documents
-    }
-    dump = _compact_json
-    writer.write("search/index.json", dump(index))
-    writer.write("search/docs.json", dump(meta))
-    writer.write("search/t2s.json", dump(query_table(chars)))
+    described = [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
+    for path, content in search_files(documents, described):
+        writer.write(path, content)
 
 
 def _date_label(document: Document) -> str:

@@ -127,11 +127,18 @@ def test_kaifeng_page_has_no_pinyin_left(seed_site: Path) -> None:
 def test_search_files_load_as_lunr_index(seed_site: Path) -> None:
     from lunr.index import Index
 
-    index = Index.load(json.loads((seed_site / "search" / "index.json").read_text("utf-8")))
-    docs = json.loads((seed_site / "search" / "docs.json").read_text("utf-8"))
-    assert len(docs) == SEED_DOCUMENTS
-    hits = {r["ref"] for r in index.query(index.create_query().term("德州", presence=2))}
-    assert hits == {"004-d050f3d09898762a"}
+    from sitegen.search.query import parse, run
+
+    search = seed_site / "search"
+    manifest = json.loads((search / "manifest.json").read_text("utf-8"))
+    assert manifest["documents"] == SEED_DOCUMENTS
+    shards = [json.loads(p.read_text("utf-8")) for p in sorted((search / "idx").iterdir())]
+    assert len(shards) == len(manifest["shards"])
+    indexes = [Index.load(shard) for shard in shards]  # each shard is a lunr index
+    positions = [json.loads(p.read_text("utf-8")) for p in sorted((search / "pos").iterdir())]
+    hits = run(parse("德州"), manifest["shards"], indexes.__getitem__, positions.__getitem__)
+    meta = json.loads((search / "meta" / "000.json").read_text("utf-8"))
+    assert [meta[int(ref, 36)]["url"] for ref, _ in hits] == ["doc/004-d050f3d09898762a/"]
 
 
 def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:

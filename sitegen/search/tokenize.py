@@ -36,3 +36,19 @@ def tokenize_normalized(text: str) -> list[str]:
         else:
             tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
     return tokens
+
+
+def tokenize_with_offsets(text: str) -> list[tuple[str, int]]:
+    """Return `tokenize_normalized(text)` with each token's offset in code points.
+
+    A bigram's offset is where its first character stands, so a run of Han characters
+    occurs at offset p exactly when its bigrams stand at p, p+1, p+2, ...
+    """
+    tokens: list[tuple[str, int]] = []
+    for match in TOKEN.finditer(text):
+        run, start = match.group(), match.start()
+        if match.lastgroup == "word" or len(run) == 1:
+            tokens.append((run, start))
+        else:
+            tokens.extend((run[i : i + 2], start + i) for i in range(len(run) - 1))
+    return tokens

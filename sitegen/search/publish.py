@@ -1,0 +1,180 @@
+"""The search files of a site: takes every `Document`, gives (path, content) pairs to write.
+
+Nothing here is fetched when the search page opens; static/search.js asks for each file
+only when a query needs it:
+
+    search/manifest.json      first keystroke: shard boundaries, OpenCC phrases, counts
+    search/t2s/NN.json        the query's characters: OpenCC's t2s table for the archive's
+                              characters, split by code point
+    search/idx/NNNN.json      the shards holding the query's terms (each a lunr.js index)
+    search/pos/NNNN.json      their term positions, for queries of two or more tokens
+    search/meta/NNN.json      titles, links, dates, cities and sources of 16 documents
+    search/facets.json        each document's city and year, for the filters
+    search/text/REF.json      a document's text in its own script, line by line, each line
+                              that normalising changes paired with its normalised form, so
+                              the browser finds and highlights a hit without OpenCC's table
+
+Documents are numbered in build order; a document's ref is its number in base 36.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sitegen.chinese import query_table
+from sitegen.model import Document
+from sitegen.search.index import (
+    FIELDS,
+    SHARD_BUDGET,
+    Collection,
+    IndexEntry,
+    build_shards,
+    collect,
+    compact_json,
+)
+from sitegen.search.tokenize import normalize
+
+META_CHUNK = 16
+T2S_BUCKETS = 32
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Described:
+    """What search shows of one document, besides its text."""
+
+    title: str
+    url: str
+    date: str
+    year: int | None
+    city: str
+    source: str
+    lang: str
+
+
+def base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if number == 0:
+            return out
+
+
+def entries_of(documents: Sequence[Document]) -> list[IndexEntry]:
+    """Return the index entries of `documents`, numbered in their order."""
+    entries = []
+    for n, document in enumerate(documents):
+        place = " ".join(dict.fromkeys(c.pinyin for c in document.cities if c.pinyin))
+        entries.append(
+            IndexEntry(
+                base36(n),
+                normalize(document.title.value),
+                normalize(document.body_markdown),
+                normalize(place),
+            )
+        )
+    return entries
+
+
+def search_files(
+    documents: Sequence[Document],
+    described: Sequence[Described],
+    budget: int = SHARD_BUDGET,
+) -> Iterator[tuple[str, str]]:
+    """Yield every search file of the site as (path, text)."""
+    entries = entries_of(documents)
+    collection = collect(entries)
+    firsts = []
+    for number, shard in enumerate(build_shards(collection, budget)):
+        firsts.append(shard.first)
+        yield f"search/idx/{number:04d}.json", compact_json(shard.index)
+        yield f"search/pos/{number:04d}.json", compact_json(shard.positions)
+    chars: set[str] = set()
+    for entry in entries:
+        chars.update(entry.title)
+        chars.update(entry.body)
+    table = query_table(chars)
+    buckets: list[dict[str, str]] = [{} for _ in range(T2S_BUCKETS)]
+    for source, target in table["chars"].items():
+        buckets[ord(source) % T2S_BUCKETS][source] = target
+    for number, bucket in enumerate(buckets):
+        yield f"search/t2s/{number:02d}.json", compact_json(bucket)
+    for start in range(0, len(described), META_CHUNK):
+        chunk = [_meta(d) for d in described[start : start + META_CHUNK]]
+        yield f"search/meta/{start // META_CHUNK:03d}.json", compact_json(chunk)
+    yield "search/facets.json", compact_json(_facets(described))
+    for entry, document in zip(entries, documents, strict=True):
+        yield f"search/text/{entry.ref}.json", compact_json(snippet_lines(document.body_markdown))
+    yield "search/manifest.json", compact_json(_manifest(collection, firsts, table))
+
+
+def snippet_lines(markdown: str) -> list[str | list[str]]:
+    """Return a body's lines for snippets, each as `line` or `[line, normalised line]`."""
+    lines: list[str | list[str]] = []
+    for line in markdown.splitlines():
+        line = line.strip().lstrip("#>*- ").strip()
+        if line:
+            lines.append(_with_normal(line))
+    return lines
+
+
+def _with_normal(text: str) -> str | list[str]:
+    normal = normalize(text)
+    return text if normal == text else [text, normal]
+
+
+def _manifest(collection: Collection, firsts: list[str], table: dict[str, dict[str, str]]):
+    return {
+        "format": FORMAT,
+        "documents": len(collection.refs),
+        "fields": list(FIELDS),
+        "shards": firsts,
+        "metaChunk": META_CHUNK,
+        "t2sBuckets": T2S_BUCKETS,
+        "phrases": table["phrases"],
+    }
+
+
+def _meta(d: Described) -> dict[str, object]:
+    return {"title": _with_normal(d.title), "url": d.url, "date": d.date, "city": d.city,
+            "source": d.source, "lang": d.lang}  # fmt: skip
+
+
+def _facets(described: Sequence[Described]) -> dict[str, object]:
+    """Each document's city and year as small numbers, and the names they stand for."""
+    cities = sorted({d.city for d in described if d.city}, key=_collation)
+    years = sorted({d.year for d in described if d.year is not None}, reverse=True)
+    city_no = {c: i for i, c in enumerate(cities)}
+    year_no = {y: i for i, y in enumerate(years)}
+    return {
+        "cities": cities,
+        "years": years,
+        "city": [city_no.get(d.city, -1) for d in described],
+        "year": [year_no.get(d.year, -1) if d.year is not None else -1 for d in described],
+    }
+
+
+def _collation(name: str) -> tuple[str, str]:
+    from pypinyin import lazy_pinyin
+
+    return ("".join(lazy_pinyin(name)), unicodedata.normalize("NFC", name))
+
+
+def describe_for_search(document: Document, url: str, date: str) -> Described:
+    """Return what a result shows of `document`; its city is the prefecture it belongs to."""
+    from sitegen.ingest.gazetteer import load_gazetteer
+
+    city = ""
+    if document.city is not None:
+        city = load_gazetteer().prefecture_of(document.city.value).name
+    year = None
+    if document.date is not None and document.date.value.year is not None:
+        year = document.date.value.year
+    elif document.posted is not None:
+        year = document.posted.value.year
+    source = document.publisher.value if document.publisher is not None else ""
+    return Described(document.title.value, url, date, year, city, source, document.lang)

@@ -1,0 +1,258 @@
+"""The index builder equals lunr's, and the sharded index answers as the unsharded one."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lunr.builder import Builder
+from lunr.index import Index
+from lunr.query import QueryPresence
+
+from sitegen.search.index import (
+    BOOSTS,
+    FIELDS,
+    IndexEntry,
+    build_index,
+    build_shards,
+    collect,
+    utf16_key,
+)
+from sitegen.search.query import decode, merge, parse, ranked, run, shard_of
+from sitegen.search.tokenize import normalize, tokenize_normalized
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+TOLERANCE = 1e-9
+HAN_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+def lunr_reference(entries: list[IndexEntry]) -> Index:
+    """One unsharded index made by lunr's own Python builder."""
+    builder = Builder()
+    builder.ref("id")
+    for field, boost in zip(FIELDS, BOOSTS, strict=True):
+        builder.field(field, boost=boost)
+    for e in entries:
+        fields = {"title": e.title, "body": e.body, "place": e.place}
+        builder.add({"id": e.ref, **{k: tokenize_normalized(v) for k, v in fields.items()}})
+    return builder.build()
+
+
+@lru_cache(maxsize=1)
+def seed_entries() -> tuple[IndexEntry, ...]:
+    """A small corpus: the seed files cut into pieces of a few hundred characters."""
+    entries = []
+    places = ["xuchang", "kaifeng changge", "", "dezhou"]
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = normalize(path.read_text(encoding="utf-8"))
+        for start in range(0, len(text), 900):
+            piece = text[start : start + 900]
+            n = len(entries)
+            entries.append(IndexEntry(format(n, "x"), piece[:24], piece, places[n % 4]))
+    return tuple(entries)
+
+
+def test_builder_output_is_byte_identical_to_lunrs_builder() -> None:
+    entries = list(seed_entries())
+    ours = json.dumps(build_index(entries), ensure_ascii=False)
+    theirs = json.dumps(lunr_reference(entries).serialize(), ensure_ascii=False)
+    assert ours == theirs
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.sampled_from("许昌開封德州发展城乡融合abc 12。"), max_size=12),
+            st.text(st.sampled_from("许昌開封德州发展城乡融合经济的abc 12，。"), max_size=80),
+            st.sampled_from(["", "xuchang", "kaifeng xuchang"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_builder_equals_lunrs_on_any_small_corpus(docs: list[tuple[str, str, str]]) -> None:
+    entries = [
+        IndexEntry(str(i), normalize(t), normalize(b), p) for i, (t, b, p) in enumerate(docs)
+    ]
+    ours = json.dumps(build_index(entries), ensure_ascii=False)
+    assert ours == json.dumps(lunr_reference(entries).serialize(), ensure_ascii=False)
+
+
+@lru_cache(maxsize=4)
+def sharded(budget: int) -> tuple[list[str], list[Index], list[dict]]:
+    shards = list(build_shards(collect(list(seed_entries())), budget))
+    return (
+        [s.first for s in shards],
+        [Index.load(json.loads(json.dumps(s.index))) for s in shards],
+        [s.positions for s in shards],
+    )
+
+
+def reference_scores(terms: list[str]) -> dict[str, float]:
+    index = reference_index()
+    query = index.create_query()
+    for term in terms:
+        query.term(term, use_pipeline=False, presence=QueryPresence.REQUIRED)
+    return {r["ref"]: r["score"] for r in index.query(query)}
+
+
+@lru_cache(maxsize=1)
+def reference_index() -> Index:
+    return lunr_reference(list(seed_entries()))
+
+
+def sharded_scores(terms: list[str], budget: int) -> dict[str, float]:
+    """Query each shard for its own terms and merge, as static/search.js does."""
+    firsts, indexes, _ = sharded(budget)
+    keys = [utf16_key(f) for f in firsts]
+    by_shard: dict[int, list[str]] = {}
+    for term in terms:
+        by_shard.setdefault(shard_of(term, keys), []).append(term)
+    answers = []
+    for number, held in sorted(by_shard.items()):
+        index = indexes[number]
+        if any(t not in index.inverted_index for t in held):
+            return {}
+        query = index.create_query()
+        for term in held:
+            query.term(term, use_pipeline=False, presence=QueryPresence.REQUIRED)
+        answers.append(({r["ref"]: r["score"] for r in index.query(query)}, len(held)))
+    return merge(answers, len(terms))
+
+
+def assert_same_answer(ours: dict[str, float], reference: dict[str, float]) -> None:
+    assert set(ours) == set(reference)
+    for ref, score in reference.items():
+        assert abs(ours[ref] - score) <= TOLERANCE, ref
+    order = [r for r, _ in ranked({k: round(v, 9) for k, v in ours.items()})]
+    assert order == [r for r, _ in ranked({k: round(v, 9) for k, v in reference.items()})]
+
+
+def vocabulary() -> list[str]:
+    return sorted(reference_index().inverted_index)
+
+
+@pytest.mark.parametrize("budget", [600, 5_000, 48_000])
+def test_shards_split_the_vocabulary_and_each_is_a_lunr_index(budget: int) -> None:
+    firsts, indexes, _ = sharded(budget)
+    assert firsts == sorted(firsts, key=utf16_key)
+    terms = [t for index in indexes for t in index.inverted_index]
+    assert sorted(terms) == vocabulary()  # every term in exactly one shard
+    keys = [utf16_key(f) for f in firsts]
+    for number, index in enumerate(indexes):
+        for term in index.inverted_index:
+            assert shard_of(term, keys) == number
+    if budget == 600:
+        assert len(indexes) > 100
+
+
+@pytest.mark.parametrize("budget", [600, 5_000])
+def test_sharded_scores_equal_the_unsharded_index_on_chosen_queries(budget: int) -> None:
+    queries = ["许昌", "城乡融合", "许昌 发展", "xuchang", "xuchang 经济", "开封 德州",
+               "2023年 许昌", "高质量发展", "城乡融合共同富裕先行试验区"]  # fmt: skip
+    for query in queries:
+        terms = list(parse(query).terms)
+        reference = reference_scores(terms)
+        assert_same_answer(sharded_scores(terms, budget), reference)
+        assert reference or query == "开封 德州", query
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_sharded_scores_equal_the_unsharded_index_on_random_terms(data: st.DataObject) -> None:
+    words = vocabulary()
+    terms = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=5, unique=True))
+    reference = reference_scores(terms)
+    assert_same_answer(sharded_scores(terms, 600), reference)
+
+
+def substring_truth(needle: str) -> set[str]:
+    return {e.ref for e in seed_entries() if needle in e.title or needle in e.body}
+
+
+def search(query: str, budget: int = 600) -> list[tuple[str, float]]:
+    firsts, indexes, positions = sharded(budget)
+    return run(parse(query), firsts, indexes.__getitem__, positions.__getitem__)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_han_queries_find_exactly_the_documents_containing_them(data: st.DataObject) -> None:
+    entries = seed_entries()
+    entry = data.draw(st.sampled_from(entries))
+    runs = re.findall(r"[\u4e00-\u9fff]{2,}", entry.body)
+    han_run = data.draw(st.sampled_from(runs))
+    length = data.draw(st.integers(2, min(8, len(han_run))))
+    start = data.draw(st.integers(0, len(han_run) - length))
+    needle = han_run[start : start + length]
+    found = {ref for ref, _ in search(needle)}
+    assert found == substring_truth(needle)
+
+
+def test_bigrams_in_the_wrong_order_or_apart_are_not_a_match() -> None:
+    # every bigram of 城乡融合 occurs somewhere, in the right order only in some documents
+    assert {r for r, _ in search("城乡融合")} == substring_truth("城乡融合")
+    rng = random.Random(5)
+    tried = 0
+    for entry in seed_entries():
+        tokens = tokenize_normalized(entry.body)
+        for _ in range(20):
+            a, b = rng.sample(tokens, 2)
+            if HAN_PAIR.fullmatch(a) and HAN_PAIR.fullmatch(b) and a[1] != b[0]:
+                needle = a + b
+                assert {r for r, _ in search(needle)} == substring_truth(needle), needle
+                tried += 1
+    assert tried > 100
+
+
+def test_whitespace_separated_parts_are_anded_and_pinyin_finds_cities() -> None:
+    both = {r for r, _ in search("许昌 发展")}
+    assert both == substring_truth("许昌") & substring_truth("发展")
+    assert {r for r, _ in search("xuchang")} == {
+        e.ref for e in seed_entries() if "xuchang" in e.place.split()
+    }
+
+
+def test_positions_are_delta_coded_offsets() -> None:
+    assert decode([3, 4, 10]) == [3, 7, 17]
+    _, _, positions = sharded(48_000)
+    entry = seed_entries()[0]
+    for shard in positions:
+        if "许昌" in shard and entry.ref in shard["许昌"][1]:
+            offsets = decode(shard["许昌"][1][entry.ref])
+            assert all(entry.body[o : o + 2] == "许昌" for o in offsets)
+            assert len(offsets) == entry.body.count("许昌")
+            return
+    pytest.fail("许昌 not found in the first entry")
+
+
+@pytest.mark.parametrize(
+    ("query", "terms", "dropped"),
+    [
+        ("许昌", ("许昌",), ()),
+        ("許昌市", ("许昌", "昌市"), ()),
+        ("2023年 许昌", ("2023", "许昌"), ("年",)),
+        ("德", (), ("德",)),
+        ("开封，德州", ("开封", "德州"), ()),
+        ("title:许昌~2 +*", ("title", "许昌", "2"), ()),
+        ("\u3000\u3000", (), ()),
+        ("😀" * 3, (), ()),
+    ],
+)
+def test_parse(query: str, terms: tuple[str, ...], dropped: tuple[str, ...]) -> None:
+    parsed = parse(query)
+    assert parsed.terms == terms
+    assert tuple(c for p in parsed.parts for c in p.dropped) == dropped
+    assert parsed.too_short == (not terms and bool(dropped))
+
+
+def test_punctuation_makes_separate_parts() -> None:
+    assert [p.text for p in parse("开封，德州。郑州").parts] == ["开封", "德州", "郑州"]
+    assert [p.text for p in parse("GDP增长 5%").parts] == ["gdp增长", "5"]
