@@ -110,3 +110,47 @@ def page(browser: object) -> Iterator[object]:
     yield tab
     context.close()
     assert not errors, f"script errors in the page: {errors}"
+
+
+BASE_URL = "https://user.github.io/REPO/"
+AXE_VERSION = "4.10.2"
+
+
+@pytest.fixture(scope="session")
+def pages_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample archive built as for GitHub Pages, with --base-url (read-only for tests)."""
+    from sitegen.build import build
+    from sitegen.config import load_config
+
+    out = tmp_path_factory.mktemp("pages-site") / "site"
+    build(load_config(SEEDS, out, base_url=BASE_URL))
+    return out
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's browser script, fetched once with `npm pack` and cached in ~/.cache."""
+    import subprocess
+    import tarfile
+    import tempfile
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sitegen-tests"
+    target = cache / f"axe-core-{AXE_VERSION}.min.js"
+    if not target.is_file():
+        in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+        with tempfile.TemporaryDirectory() as temp:
+            try:
+                subprocess.run(
+                    ["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"],
+                    cwd=temp, check=True, capture_output=True, timeout=180,
+                )  # fmt: skip
+            except (OSError, subprocess.SubprocessError) as error:
+                if in_ci:
+                    raise
+                pytest.skip(f"accessibility tests need axe-core from npm: {error}")
+            with tarfile.open(Path(temp) / f"axe-core-{AXE_VERSION}.tgz") as archive:
+                member = archive.extractfile("package/axe.min.js")
+                assert member is not None
+                cache.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(member.read())
+    return target.read_text(encoding="utf-8")

@@ -61,7 +61,7 @@ class SiteInfo:
 
 def site_info(config: Config, extra: Sequence[MarkdownPage]) -> SiteInfo:
     nav = (
-        NavItem("首页", "./", "home"),
+        NavItem("首页", "", "home"),
         NavItem("城市", "city/", "city"),
         NavItem("年份", "year/", "year"),
         NavItem("来源", "source/", "source"),
@@ -110,6 +110,7 @@ def render_pages(env: Environment, pages: Sequence[Page]) -> Iterator[tuple[str,
         context = {
             **page.context,
             "root": page.root,
+            "home": page.root or "./",
             "lang": page.lang,
             "canonical": page.canonical,
             "section": page.section,
