@@ -120,7 +120,7 @@ def _gather(
         inputs.append(InputReport(str(link), "skipped", None, (), problem="link outside archive"))
     for path, relative in find_sources(root):
         try:
-            source = read_source(path, relative)
+            source, replaced = read_source(path, relative)
         except (UnreadableFile, OSError) as error:
             warn(f"{relative}: skipped, {error}")
             inputs.append(InputReport(str(relative), "skipped", None, (), problem=str(error)))
@@ -131,6 +131,11 @@ def _gather(
                 InputReport(str(relative), "skipped", source.encoding, (), problem="empty")
             )
             continue
+        if replaced:
+            warn(
+                f"{relative}: {replaced} byte(s) are not valid {source.encoding}; "
+                "they show as □ and are counted as lost characters"
+            )
         sidecar = None
         if sidecar_path(path).is_file():
             sidecar_name = str(relative.with_name(sidecar_path(path).name))

@@ -52,6 +52,16 @@ def simplified(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text))
 
 
+# Noise lines are short; a longer line is body text, so rules need not convert it.
+RULED_LINE_MAX = 200
+
+
+@lru_cache(maxsize=8192)
+def ruled(text: str) -> str:
+    """Return the form noise rules look at: Simplified, or the text itself when too long."""
+    return simplified(text) if len(text) <= RULED_LINE_MAX else text
+
+
 # --- encoding damage -------------------------------------------------------------------
 
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
@@ -280,7 +290,7 @@ def _classify(draft: Draft, rule: Callable[[str, str], str | None]) -> Draft:
     lines, removed = [], []
     for line in draft.lines:
         stripped = line.text.strip()
-        category = rule(stripped, simplified(stripped)) if stripped else None
+        category = rule(stripped, ruled(stripped)) if stripped else None
         if category:
             removed.append(Removal(category, line.text, line.number))
         else:
@@ -337,7 +347,7 @@ def drop_link_lists(draft: Draft) -> Draft:
     lines, removed = [], []
     in_list = False
     for line in draft.lines:
-        s = simplified(line.text.strip())
+        s = ruled(line.text.strip())
         if LINK_LIST_HEAD.match(s):
             in_list = True
             removed.append(Removal("link-list", line.text, line.number))
@@ -372,7 +382,7 @@ def drop_copyright(draft: Draft) -> Draft:
     lines = list(draft.lines)
     start = len(lines)
     for i in range(len(lines) - 1, 0, -1):
-        s = simplified(lines[i].text.strip())
+        s = ruled(lines[i].text.strip())
         if not s:
             continue
         if COPYRIGHT.search(s) or (re.match(r"^\d+[、.]", s) and start == i + 1):
@@ -382,7 +392,7 @@ def drop_copyright(draft: Draft) -> Draft:
         else:
             break
     if start == len(lines) or not any(
-        COPYRIGHT.search(simplified(line.text)) for line in lines[start:]
+        COPYRIGHT.search(ruled(line.text.strip())) for line in lines[start:]
     ):
         return draft
     removed = [Removal("copyright", line.text, line.number) for line in lines[start:] if line.text]

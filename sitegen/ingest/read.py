@@ -61,6 +61,8 @@ def find_sources(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
             if name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
                 continue
             path = here / name
+            if path.is_symlink() and not _inside(path, root):
+                continue  # reported by outside_links, never read
             yield path, PurePosixPath(path.relative_to(root).as_posix())
 
 
@@ -83,10 +85,13 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def read_source(path: Path, relative: PurePosixPath) -> Source:
-    """Read and decode one file; raise UnreadableFile with the reason."""
+def read_source(path: Path, relative: PurePosixPath) -> tuple[Source, int]:
+    """Read and decode one file; return it with the count of bytes that could not be decoded.
+
+    Raise UnreadableFile with the reason when it is not text.
+    """
     decoded = decode(path.read_bytes())
-    return Source(path=relative, text=decoded.text, encoding=decoded.encoding)
+    return Source(path=relative, text=decoded.text, encoding=decoded.encoding), decoded.replaced
 
 
 def decode(data: bytes) -> Decoded:

@@ -76,7 +76,8 @@ def test_sources_are_found_in_sorted_order_and_others_ignored(tmp_path: Path) ->
 def test_read_source_keeps_path_and_encoding(tmp_path: Path) -> None:
     path = tmp_path / "新闻.txt"
     path.write_bytes(TRADITIONAL.encode("big5"))
-    source = read_source(path, PurePosixPath("新闻.txt"))
+    source, replaced = read_source(path, PurePosixPath("新闻.txt"))
+    assert replaced == 0
     assert (source.path, source.encoding, source.text) == (
         PurePosixPath("新闻.txt"),
         "big5",
