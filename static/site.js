@@ -6,6 +6,7 @@
  * the same as sitegen/chinese.py: in each run of Han characters, the longest phrase of the
  * phrase table (leftmost among the longest) is converted, then the pieces left and right of
  * it the same way; characters no phrase covers go through the character table one by one.
+ * convertRun gets the same result without recursion.
  * The tables (static/zh-tables.js) are made at build time from OpenCC's dictionaries,
  * limited to the text of this site, and loaded only when a conversion is asked for.
  */
@@ -27,33 +28,56 @@
   var observer = null;
 
   function prepare(table) {
-    var phrases = table.phrases, max = 0, min = Infinity;
-    Object.keys(phrases).forEach(function (key) {
-      var n = Array.from(key).length;
-      if (n > max) max = n;
-      if (n < min) min = n;
+    var firsts = {};
+    Object.keys(table.phrases).forEach(function (key) {
+      var points = Array.from(key);
+      var lengths = firsts[points[0]] || (firsts[points[0]] = []);
+      if (lengths.indexOf(points.length) < 0) lengths.push(points.length);
     });
-    return { phrases: phrases, chars: table.chars, max: max, min: min };
+    return { phrases: table.phrases, chars: table.chars, firsts: firsts };
   }
 
   function has(object, key) {
     return Object.prototype.hasOwnProperty.call(object, key);
   }
 
+  function convertChars(run, start, end, t) {
+    var out = "";
+    for (var i = start; i < end; i++) out += has(t.chars, run[i]) ? t.chars[run[i]] : run[i];
+    return out;
+  }
+
+  // OpenCC's recursive longest-leftmost matching without recursion, as sitegen/chinese.py
+  // does it: every phrase occurrence, longest first and leftmost first among equals, is
+  // kept unless it overlaps one already kept. Linear in the run.
   function convertRun(run, t) {
-    var n = run.length;
-    for (var size = Math.min(n, t.max); size >= t.min; size--) {
-      for (var start = 0; start + size <= n; start++) {
-        var piece = run.slice(start, start + size).join("");
-        if (has(t.phrases, piece)) {
-          return convertRun(run.slice(0, start), t) + t.phrases[piece] +
-            convertRun(run.slice(start + size), t);
+    var found = [];
+    for (var start = 0; start < run.length; start++) {
+      var lengths = has(t.firsts, run[start]) ? t.firsts[run[start]] : null;
+      if (!lengths) continue;
+      for (var k = 0; k < lengths.length; k++) {
+        var size = lengths[k];
+        if (start + size <= run.length && has(t.phrases, run.slice(start, start + size).join(""))) {
+          found.push([size, start]);
         }
       }
     }
-    var out = "";
-    for (var i = 0; i < n; i++) out += has(t.chars, run[i]) ? t.chars[run[i]] : run[i];
-    return out;
+    found.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    var taken = new Uint8Array(run.length), kept = [];
+    found.forEach(function (hit) {
+      var end = hit[1] + hit[0];
+      for (var i = hit[1]; i < end; i++) if (taken[i]) return;
+      taken.fill(1, hit[1], end);
+      kept.push(hit);
+    });
+    kept.sort(function (a, b) { return a[1] - b[1]; });
+    var out = "", position = 0;
+    kept.forEach(function (hit) {
+      out += convertChars(run, position, hit[1], t);
+      out += t.phrases[run.slice(hit[1], hit[1] + hit[0]).join("")];
+      position = hit[1] + hit[0];
+    });
+    return out + convertChars(run, position, run.length, t);
   }
 
   function convert(text, target) {

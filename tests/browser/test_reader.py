@@ -150,3 +150,30 @@ def test_no_serious_accessibility_violations(
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+@pytest.mark.parametrize(
+    "path", ["", "doc/003-8f3753a4c6dcbcd8-01/", "doc/000-cd93c6f70429d5e1/original/"]
+)
+def test_every_text_node_converts_as_opencc_does(page, base: str, path: str) -> None:
+    """static/site.js with the site's tables gives OpenCC's t2s and s2t, node by node."""
+    page.goto(base + path)
+    pairs = page.evaluate(
+        """() => new Promise(done => sitegenZh.load(() => {
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          const out = [];
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            if (/[\\u4e00-\\u9fff]/.test(n.data)) {
+              out.push([n.data, sitegenZh.convert(n.data, 'Hans'),
+                        sitegenZh.convert(n.data, 'Hant')]);
+            }
+          }
+          done(out);
+        }))"""
+    )
+    t2s, s2t = OpenCC("t2s"), OpenCC("s2t")
+    assert len(pairs) > 20
+    assert sum(len(text) for text, _, _ in pairs) > (400 if path == "" else 2000)
+    for text, simplified, traditional in pairs:
+        assert simplified == t2s.convert(text)
+        assert traditional == s2t.convert(text)
