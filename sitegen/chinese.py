@@ -194,9 +194,10 @@ def switch_tables(texts: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
         ("s2t", s2t_phrases(), s2t_characters()),
     ):
         found: set[str] = set()
+        firsts = phrases.lengths_by_first
         for run in runs:
-            for size in range(phrases.min_len, min(len(run), phrases.max_len) + 1):
-                for start in range(len(run) - size + 1):
+            for start, ch in enumerate(run):
+                for size in firsts.get(ch, ()):
                     if run[start : start + size] in phrases.entries:
                         found.add(run[start : start + size])
         tables[name] = {
