@@ -386,17 +386,19 @@ def plan_pages(
     source_of = {d.slug: s for s in sources for d in s.documents}
     year_url = {d.slug: f"{y.url}#{m.anchor}" for y in years for m in y.months for d in m.documents}
     related = related_documents(ordered, {slug: page.slug for slug, page in city_of.items()})
+    siblings = {
+        page.slug: newest_first(d for p in page.places for g in p.years for d in g.documents)
+        for page in cities
+    }
+    position = {d.slug: n for docs in siblings.values() for n, d in enumerate(docs)}
     for document in ordered:
         page = city_of.get(document.slug)
-        siblings = newest_first(
-            d for p in (page.places if page else ()) for g in p.years for d in g.documents
-        )
         neighbours = Neighbours(None, None, page)
         if page is not None:
-            at = [d.slug for d in siblings].index(document.slug)
+            docs, at = siblings[page.slug], position[document.slug]
             neighbours = Neighbours(
-                siblings[at - 1] if at > 0 else None,
-                siblings[at + 1] if at + 1 < len(siblings) else None,
+                docs[at - 1] if at > 0 else None,
+                docs[at + 1] if at + 1 < len(docs) else None,
                 page,
             )
         primary = document.city.value.code if document.city else None
