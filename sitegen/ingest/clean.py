@@ -56,10 +56,19 @@ def simplified(text: str) -> str:
 RULED_LINE_MAX = 200
 
 
+SPACED_LABEL = re.compile(r"^\s*((?:[\u4e00-\u9fff][ \u3000]+){1,5}[\u4e00-\u9fff])(?=\s*[:：﹕])")
+
+
 @lru_cache(maxsize=8192)
 def ruled(text: str) -> str:
-    """Return the form noise rules look at: Simplified, or the text itself when too long."""
-    return simplified(text) if len(text) <= RULED_LINE_MAX else text
+    """Return the form noise rules look at: Simplified, or the text itself when too long.
+
+    Labels padded to a table's width ('标    题：') are closed up.
+    """
+    if len(text) > RULED_LINE_MAX:
+        return text
+    s = simplified(text)
+    return SPACED_LABEL.sub(lambda m: re.sub(r"[ \u3000]+", "", m.group(1)), s)
 
 
 # --- encoding damage -------------------------------------------------------------------
@@ -97,12 +106,16 @@ LOST_WITH_READING = re.compile(rf"\?({PINYIN_WORD})\)")
 LOST_SPAN = re.compile(
     rf"(?<={HAN})([?\ue000-\uf8ff\ufffd][?\ue000-\uf8ff\ufffd;a-z]*)\(({PINYIN_WORD})\)"
 )
+# Lines are compared stripped, so edge whitespace must not change any decision; the
+# ideographic space stays for DAMAGED_INDENT to record.
+WHITESPACE_NOT_INDENT = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029"
 DAMAGED_INDENT = re.compile(r"^(?:\?{2,}|[\u3000 \t]+)")
 READING_MARK = re.compile("\ufff9([^\ufffb]*)\ufffb")
 HAN_CHAR_RE = re.compile(HAN)
 PRIVATE_USE = re.compile("[\ue000-\uf8ff\ufffd]")
 QUESTION_WORDS = re.compile(
-    r"(如何|怎么|怎样|为什么|为何|什么|是否|是不是|能否|可否|哪|谁|几|多少|吗|呢|难道|何)"
+    r"(如何|怎么|怎样|为什么|为何|什么|是否|能否|可否|哪|谁|几|多少|吗|呢|难道|何|"
+    r"([\u4e00-\u9fff])[不没]\2)"  # A-not-A: 要不要, 有没有, 是不是
 )
 SENTENCE_END = "。！？!?；;…"
 
@@ -161,7 +174,7 @@ def _readings(char: str) -> set[str]:
 
 def _repair_line(line: Line, damaged: bool) -> tuple[str, list[Removal]]:
     found: list[Removal] = []
-    text = line.text.replace("\ufff9", "").replace("\ufffb", "")
+    text = line.text.replace("\ufff9", "").replace("\ufffb", "").strip(WHITESPACE_NOT_INDENT)
     indent = DAMAGED_INDENT.match(text)
     if indent and "?" in indent.group():
         found.append(Removal("damaged-indentation", indent.group(), line.number))
@@ -192,6 +205,9 @@ def _repair_line(line: Line, damaged: bool) -> tuple[str, list[Removal]]:
         lambda m: reading(m, 1) if is_pinyin(m.group(1)) else m.group(), text
     )
     before = text.count(PLACEHOLDER)
+    text = GARBLED.sub(
+        lambda m: PLACEHOLDER * (len(m.group()) // 3 if "锟" in m.group() else 1), text
+    )
     text = _lost_question_marks(PRIVATE_USE.sub(PLACEHOLDER, text), damaged)
     unreadable = text.count(PLACEHOLDER) - before
     if unreadable:
@@ -207,6 +223,7 @@ def _shows_damage(lines: tuple[Line, ...]) -> bool:
         or PRIVATE_USE.search(text)
         or LOST_WITH_READING.search(text)
         or re.search(rf"{HAN}\?{{2,}}{HAN}", text)
+        or GARBLED.search(text)
     )
 
 
@@ -240,42 +257,107 @@ def _is_lost(text: str, i: int, damaged: bool) -> bool:
 
 # --- noise lines ---------------------------------------------------------------------
 
-CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|»|＞＞|>|＞|›)\s*")
-BREADCRUMB = re.compile(r"(>>|»|＞＞|>\s|当前位置|您的位置|首页\s*[>/])")
-IMAGE_PLACEHOLDER = re.compile(r"(_fororder_|^图片默认标题|^\[?图片\d*\]?$|^image\d*$)", re.I)
-PHOTO_CREDIT = re.compile(
-    r"(?:[（(]?\s*([\u4e00-\u9fff·]{2,8})\s*摄\s*[）)]?|摄影[:：]\s*(\S{2,8}))$"
+CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|»|＞＞|>|＞|›|→)\s*")
+BREADCRUMB = re.compile(r"(>>|»|＞＞|>|＞|›|→)")
+CRUMB_HOME = re.compile(
+    r"^(首页|当前位置|您当前的位置|您现在的位置|您的位置|你的位置|你现在的位置|位置)"
 )
-EDITOR = re.compile(r"^[【\[]?(?:责任编辑|责编|编辑|审核|校对|监制)[】\]]?\s*[:：]\s*(.{1,40})$")
-LINK_LIST_HEAD = re.compile(
-    r"^(最新推荐|推荐阅读|相关阅读|相关新闻|相关文章|热点推荐|热门推荐|猜你喜欢|延伸阅读|更多阅读|精彩推荐|图片新闻|热门文章|最新文章|点击排行)$"
-)
-SHARE = re.compile(
-    r"^(分享|分享到|分享至|一键分享|转发|收藏|点赞|打印|关闭|返回顶部|微信|微博|QQ空间|"
-    r"扫一扫|扫码分享|【打印】|【关闭】|【字体:?大 ?中 ?小】)[:：]?$"
-)
-PAGE_TOOLS = re.compile(
-    r"^(?:[【\[]?(?:打印本页|打印|关闭窗口|关闭|返回顶部|加入收藏|收藏本页|保存本页|我要纠错|"
-    r"字号|字体|大|中|小|默认|[上下]一篇[:：]?.{0,60}|分享到?[:：]?|复制链接)[】\]]?[\s|｜/]*)+$"
-)
-CONTRIBUTION = re.compile(r"(投稿|爆料|报料|纠错|点我|我要评论|发表评论)")
-FOOTER_LINK = re.compile(
-    r"^[-·•|]\s*\S{2,10}$|^(联系我们|关于我们|网站地图|免责声明|版权声明|隐私政策|企业入驻|广告服务|意见反馈)$"
-)
-COPYRIGHT = re.compile(
-    r"(版权所有|版权声明|未经.{0,12}授权|不得转载|禁止转载|严禁转载|转载请注明|本网|本站|"
-    r"ICP备|Copyright|©|授权|免责声明|违者必究|法律责任)",
+IMAGE_PLACEHOLDER = re.compile(
+    r"(_fororder_|^图片默认标题|^\[?图片\d*\]?$|^image\d*$|^资料图片?$|^资料照片$|^配图$|^图片来源[:：].{0,30}$)",
     re.I,
 )
-SOURCE_HEADER = re.compile(
-    r"^\s*[【\[]?(来源|来自|稿源|出处|信息来源|发布时间|发布日期|发文日期|成文日期|时间|日期|"
-    r"索引号|发布机构|发文机关|主题分类|文号|发文字号|作者|浏览次数|阅读次数|点击数|访问量|字号|字体)"
-    r"[】\]]?\s*[:：]"
+PHOTO_CREDIT = re.compile(
+    r"(?:[（(]?\s*(?:(?:新华社|中新社|本报|中央社)?记者)?\s*([\u4e00-\u9fff·]{2,8})\s*摄(?:影)?\s*"
+    r"(?:\S{0,16})?[）)]?|摄影[:：]\s*(\S{2,8})|([\u4e00-\u9fff·]{2,12})供图[）)]?|"
+    r"[（(]?图[/／:：]\s*(\S{2,12}?)[）)]?)$"
 )
-ORIGINAL_TITLE = re.compile(r"^\s*原标题\s*[:：]\s*(.+)$")
+CAPTION_MARK = re.compile(r"^[▲△▼↑↓●（(]?\s*图[为片示]?[:：]?|^▲|^△")
+ROLE_LABELS = (
+    "责任编辑|责编|编辑|审核|审校|校对|监制|终审|签发|值班编辑|图片编辑|美编|主编|作者|记者|来源"
+)
+EDITOR = re.compile(
+    r"[【\[（(]?\s*(?<!图片)(责任编辑|责编|编辑)\s*[】\]]?\s*[:：]\s*"
+    r"([^\s（()）【】\[\]|｜:：]{1,20}(?:[、,，][^\s（()）【】\[\]|｜:：]{1,8})*)"
+)
+STAFF_LINE = re.compile(
+    rf"^[【\[（(]?\s*(?:{ROLE_LABELS}|本文来源|文字|视频|设计|统筹|出品)\s*[】\]]?\s*[:：].{{0,60}}$"
+)
+LINK_LIST_HEAD = re.compile(
+    r"^(最新推荐|推荐阅读|相关阅读|相关新闻|相关文章|相关链接|相关专题|相关报道|热点推荐|热门推荐|"
+    r"猜你喜欢|延伸阅读|更多阅读|精彩推荐|图片新闻|热门文章|最新文章|点击排行|热点新闻|更多新闻|"
+    r"相关字词|相关词|往期回顾|推荐新闻|今日推荐|热门排行)[:：﹕]?(.{0,80})$"
+)
+BUTTON_WORDS = (
+    "分享|分享到|分享至|一键分享|转发|收藏|点赞|在看|赞|评论|举报|我要举报|打印|关闭|返回顶部|"
+    "返回首页|微信|微博|新浪微博|腾讯微博|QQ空间|QQ|朋友圈|微信好友|扫一扫|扫码分享|复制链接|"
+    "阅读原文|写下你的留言|留言|预览时标签不可点|微信扫一扫|关注该公众号|继续滑动看下一个|"
+    "轻触阅读原文|知道了|取消|允许|用微信扫码二维码|分享至好友和朋友圈|分享让更多人看到|"
+    "点击播报本文[,，]?约?|版面导航|本版新闻|小字号|大字号|中字号|查看更多|参与互动|参与讨论|"
+    "扫一扫在手机打开当前页|手机看|手机版|听新闻|播放|暂停|更多|展开全文|收起|打开APP|"
+    "下载客户端|客户端|来自[^\\s]{1,10}客户端|[+＋]\\d+|\\d+|阅读\\s*[\\d.]+万?\\+?|"
+    "在看\\s*\\d+|点赞\\s*\\d+|赞\\s*\\d+"
+)
+SHARE = re.compile(rf"^(?:[【\[]?(?:{BUTTON_WORDS})[】\]]?[:：]?[\s|｜/、·]*)+$")
+HASHTAG_LINE = re.compile(r"^(?:#[^#\s]{1,20}#?\s*)+$")
+WECHAT_HEADER = re.compile(
+    r"^(?:原创\s+)?\S{2,20}\s+\S{2,20}\s+\d{4}-\d{2}-\d{2}(?:\s+\d{1,2}:\d{2})?(?:\s+\S{2,6})?$"
+)
+WECHAT_PROFILE = re.compile(r"^(微信号|功能介绍|公众号|微信公众号)\s*[:：]?\s*\S.{0,80}$")
+PAGE_TOOLS = re.compile(
+    r"^(?:[【\[]?(?:打印本页|打印|关闭窗口|关闭|返回顶部|加入收藏|收藏本页|保存本页|我要纠错|纠错|"
+    r"回上一页|回到顶部|字号|字体|大|中|小|默认|[上下]一[篇条][:：]?.{0,60}|分享到?[:：]?|复制链接)"
+    r"[】\]]?[:：]?[\s|｜/]*)+$"
+)
+CONTRIBUTION = re.compile(r"(投稿|爆料|报料|纠错|点我|我要评论|发表评论)")
+FOOTER_WORDS = (
+    "联系我们|关于我们|网站地图|免责声明|版权声明|隐私政策|企业入驻|广告服务|意见反馈|网站简介|"
+    "About us|About Us|法律声明|用户协议|招聘信息|诚聘英才|网站导航|设为首页|加入收藏|帮助中心|"
+    "人才招聘|广告刊例|联系方式|服务条款|举报中心|违法和不良信息举报"
+)
+FOOTER_LINK = re.compile(
+    rf"^[-·•|]\s*\S{{2,10}}$|^(?:(?:{FOOTER_WORDS}|[A-Za-z ]{{2,20}})\s*[|｜/·]?\s*)+$"
+)
+LINK_ROW = re.compile(r"^(?:[^|｜。，,；;！？!?]{1,10}\s*[|｜]\s*){2,}[^|｜。，,；;！？!?]{1,10}$")
+END_MARK = re.compile(r"^[（(]?\s*完\s*[）)]?$|^[-—]{1,2}\s*完\s*[-—]{1,2}$|^-?end-?$", re.I)
+COPYRIGHT = re.compile(
+    r"(版权所有|版权声明|未经.{0,12}授权|不得转载|禁止转载|严禁转载|转载请注明|本网|本站|"
+    r"ICP备|ICP证|公网安备|网站标识码|备案号|Copyright|©|授权|免责声明|违者必究|法律责任|"
+    r"主办单位|主办[:：]|承办[:：]|承办单位|技术支持|联系电话|举报电话|电子邮箱|通讯地址|"
+    r"视听节目许可证|新闻信息服务许可证|All rights reserved)",
+    re.I,
+)
+HEADER_LABELS = (
+    "来源|来自|稿源|出处|信息来源|本文来源|文章来源|发布时间|发布日期|发文日期|成文日期|更新日期|"
+    "更新时间|时间|日期|索引号|发布机构|发文机关|发布机关|主题分类|主题词|文号|发文字号|作者|"
+    "浏览次数|阅读次数|点击数|点阅数|点击量|访问量|浏览量|字号|字体|标题|有效性|体裁分类|组配分类|"
+    "生成日期|公开方式|公开范围|公开时限"
+)
+SOURCE_HEADER = re.compile(rf"^\s*[【\[]?({HEADER_LABELS})[】\]]?\s*[:：﹕]")
+# '2024-05-06 18:20 来源：澎湃新闻': a date line that names the source, author or editor.
+DATED_HEADER = re.compile(
+    r"^\s*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{2,3}[-/.]\d{1,2}[-/.]\d{1,2})"
+    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?.{0,80}?(来源|作者|编辑|稿源|出处)\s*[:：]"
+)
+DATE_LINE_ONLY = re.compile(
+    r"^\s*(?:(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{4}年\d{1,2}月\d{1,2}日)"
+    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:[（(]?(?:星期|周)[一二三四五六日天][）)]?)?"
+    r"\s*(?:[（(][^）)]{0,24}更新[）)])?"
+    r"|(?:北京|香港|台北|澳门|当地)?时间\s*\d{1,2}\s*(?::|时)\s*\d{2}\s*分?)\s*$"
+)
+EDITION_LINE = re.compile(
+    r"^\s*[《]?\s*(\S{2,12}(?:报|报社|日报|晚报|时报|商报|新闻))\s*[》]?\s*[（(]?\s*"
+    r"(\d{4}[-/.年]\s*\d{1,2}[-/.月]\s*\d{1,2}日?)\s*(?:第\s*)?[A-Za-z]?\d{1,3}\s*版.{0,20}[）)]?\s*$"
+)
+MASTHEAD = re.compile(
+    r"^(\S{2,14}?(?:网|报|新闻网|日报|晚报|政府网|资讯网|全球资讯网|新闻|融媒体中心|客户端|"
+    r"电视台|广播电视台|发布|频道))(?:\s+(?:\S{1,6}))?$"
+)
+ORIGINAL_TITLE = re.compile(r"^\s*[（(【]?\s*原标题\s*[:：]\s*(.+?)\s*[）)】]?\s*$")
+INLINE_ORIGINAL_TITLE = re.compile(r"[（(]\s*原标题\s*[:：]\s*[^（()）]{2,80}[）)]")
 BYLINE_LINE = re.compile(
-    r"^\s*(?:□|■|◎|●)?\s*(?:\S{2,12}(?:网|报|台|社)讯\s*)?(?:本报|本网|本台)?(?:记者|通讯员|见习记者)"
-    r"[\s□?·]*[\u4e00-\u9fff·\s□]{2,30}$"
+    r"^\s*[\[【（(]?\s*(?:□|■|◎|●)?\s*(?:\S{2,12}(?:网|报|台|社)讯\s*)?"
+    r"(?:本报|本网|本台|[\u4e00-\u9fff]{2,8})?(?:记者|通讯员|见习记者|特约记者|实习生)"
+    r"[\s□?·]*[\u4e00-\u9fff·\s□]{2,30}[\]】）)]?$"
 )
 DATELINE_BYLINE = re.compile(
     r"^\s*\S{2,12}(?:网|报|台|社)讯\s*(?:[(（]?\s*(?:记者|通讯员).{0,30}[)）]?)?$"
@@ -283,6 +365,7 @@ DATELINE_BYLINE = re.compile(
 TRAILING_BYLINE = re.compile(
     r"[(（]\s*((?:本报)?(?:记者|通讯员|见习记者)[\s\u4e00-\u9fff·、]{2,30})\s*[)）]\s*$"
 )
+GARBLED = re.compile("(?:锟斤拷)+|(?:烫烫)+|(?:屯屯)+")
 
 
 def _classify(draft: Draft, rule: Callable[[str, str], str | None]) -> Draft:
@@ -305,8 +388,8 @@ def drop_navigation(draft: Draft) -> Draft:
         if len(s) > 80 or not BREADCRUMB.search(s):
             return None
         parts = [p.strip() for p in CRUMB_SEPARATOR.split(s)]
-        short = all(0 < len(p) <= 12 for p in parts)
-        home = bool(re.match(r"(首页|当前位置|您的位置|你的位置|位置)", s))
+        short = all(0 < len(p) <= 14 for p in parts)
+        home = bool(CRUMB_HOME.match(s))
         return "navigation" if short and (len(parts) >= 3 or home and len(parts) >= 2) else None
 
     return _classify(draft, rule)
@@ -318,7 +401,7 @@ def drop_images(draft: Draft) -> Draft:
     def rule(text: str, s: str) -> str | None:
         if len(s) <= 120 and IMAGE_PLACEHOLDER.search(s):
             return "image"
-        if len(s) <= 160 and PHOTO_CREDIT.search(s):
+        if len(s) <= 160 and (PHOTO_CREDIT.search(s) or CAPTION_MARK.match(s) and len(s) <= 100):
             return "image-caption"
         return None
 
@@ -326,20 +409,55 @@ def drop_images(draft: Draft) -> Draft:
 
 
 def drop_header_fields(draft: Draft) -> Draft:
-    """Take out source/date header lines, the original title and editor lines."""
+    """Take out mastheads, source/date headers, the original title, bylines and staff lines."""
+    lines, removed = [], []
+    top = True  # still among the lines above the text proper
+    for n, line in enumerate(draft.lines):
+        text = line.text.strip()
+        s = ruled(text) if text else ""
+        category = _header_category(s, first=n == 0, top=top) if s else None
+        if category is None and removed and removed[-1].category == "masthead" and len(s) <= 6:
+            category = "section"  # the site's column under its masthead: '港聞'
+        if category:
+            removed.append(Removal(category, line.text, line.number))
+            continue
+        if text and (len(s) > 40 or s[-1] in SENTENCE_END):
+            top = False
+        inline = INLINE_ORIGINAL_TITLE.search(s) if "原标题" in s else None
+        if inline and len(s) == len(text):
+            removed.append(
+                Removal("original-title", text[inline.start() : inline.end()], line.number)
+            )
+            line = Line(line.number, (text[: inline.start()] + text[inline.end() :]).strip())
+        lines.append(line)
+    return draft.keep(lines, removed)
 
-    def rule(text: str, s: str) -> str | None:
-        if len(s) <= 120 and SOURCE_HEADER.match(s):
-            return "header"
-        if ORIGINAL_TITLE.match(s):
-            return "original-title"
-        if EDITOR.match(s):
-            return "editor"
-        if len(s) <= 60 and (BYLINE_LINE.match(s) or DATELINE_BYLINE.match(s)):
-            return "byline"
-        return None
 
-    return _classify(draft, rule)
+def _header_category(s: str, first: bool, top: bool) -> str | None:
+    if len(s) <= 160 and (SOURCE_HEADER.match(s) or DATED_HEADER.match(s)):
+        return "header"
+    if ORIGINAL_TITLE.match(s):
+        return "original-title"
+    if len(s) <= 80 and EDITION_LINE.match(s):
+        return "edition"
+    if len(s) <= 80 and EDITOR.search(s) and (STAFF_LINE.match(s) or _mostly_labels(s)):
+        return "editor"
+    if len(s) <= 60 and STAFF_LINE.match(s):
+        return "staff"
+    if len(s) <= 60 and (BYLINE_LINE.match(s) or DATELINE_BYLINE.match(s)):
+        return "byline"
+    if top and len(s) <= 60 and DATE_LINE_ONLY.match(s):
+        return "dateline"
+    if first and len(s) <= 24 and MASTHEAD.match(s):
+        return "masthead"
+    if top and len(s) <= 80 and WECHAT_HEADER.match(s) and "原创" in s:
+        return "header"
+    return None
+
+
+def _mostly_labels(s: str) -> bool:
+    """Tell a line of staff credits ('编辑：吴敏  审核：陈刚') from a sentence naming an editor."""
+    return s.count("：") + s.count(":") >= 1 and not any(p in s for p in "。！？；")
 
 
 def drop_link_lists(draft: Draft) -> Draft:
@@ -361,16 +479,28 @@ def drop_link_lists(draft: Draft) -> Draft:
 
 
 def drop_share_and_prompts(draft: Draft) -> Draft:
-    """Remove share buttons, contribution prompts and footer links."""
+    """Remove share bars, page tools, social-media chrome, prompts, end marks and footer links.
+
+    After a wire's end mark ('完', '(完)') only the trailer follows: its short lines go too.
+    """
+    ended = False
 
     def rule(text: str, s: str) -> str | None:
-        if SHARE.match(s):
+        nonlocal ended
+        if ended and len(s) <= 40 and s[-1] not in SENTENCE_END:
+            return "trailer"
+        if SHARE.match(s) or HASHTAG_LINE.match(s):
             return "share"
+        if WECHAT_PROFILE.match(s):
+            return "account-profile"
         if PAGE_TOOLS.match(s):
             return "page-tools"
+        if END_MARK.match(s):
+            ended = True
+            return "end-mark"
         if len(s) <= 30 and CONTRIBUTION.search(s):
             return "contribution-prompt"
-        if FOOTER_LINK.match(s):
+        if len(s) <= 120 and (FOOTER_LINK.match(s) or LINK_ROW.match(s)):
             return "footer-links"
         return None
 
@@ -386,6 +516,11 @@ def drop_copyright(draft: Draft) -> Draft:
         if not s:
             continue
         if COPYRIGHT.search(s) or (re.match(r"^\d+[、.]", s) and start == i + 1):
+            start = i
+        elif len(s) <= 120 and any(
+            rule.match(s)
+            for rule in (FOOTER_LINK, LINK_ROW, SHARE, PAGE_TOOLS, DATE_LINE_ONLY, END_MARK)
+        ):
             start = i
         elif start < len(lines) and _continues_notice(s):
             start = i
@@ -427,6 +562,10 @@ SPLIT_AT_SPACE = re.compile(r"(?<=[。！？!?：:；;”」])\s+")
 HEADED_PIECE = re.compile(rf"^({SECTION_MARKER}[^。！？!?：:；;，,\s]{{1,{40}}})\s+(\S.*)$")
 SPLIT_AT_MARKER = re.compile(rf"(?<=[。！？!?：:；;])(?={SECTION_MARKER})")
 HEADING_MAX = 40
+# '汝州市人民政府市长 赵明远': an office and a name, not a heading.
+SPEAKER = re.compile(
+    r"^\S{2,24}(?:长|书记|主任|主席|委员|代表|局长|部长|省长|市长|县长|区长)\s+\S{2,4}$"
+)
 # A signature block ends official documents: the issuer's name, then the date alone.
 DATE_ONLY = re.compile(r"^\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日\s*$")
 NOT_A_HEADING_END = SENTENCE_END + "，,、：:”」』）)—"
@@ -454,6 +593,8 @@ def is_heading(text: str) -> bool:
     return (
         0 < len(s) <= HEADING_MAX
         and s[-1] not in NOT_A_HEADING_END
+        and s[0] not in "—-－(（"
+        and not SPEAKER.match(s)
         and bool(re.search(HAN, s))
         and not re.fullmatch(r"[\d\s\-/.:年月日]+", s)
     )
