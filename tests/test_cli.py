@@ -27,8 +27,8 @@ def test_build_with_no_arguments_builds_seeds_into_site(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["build"])
     assert result.exit_code == 0, result.output
-    # (render) 60 pages: see tests/test_build.py::test_page_count for what they are.
-    assert "Read 5 of 5 input files: 12 documents. Wrote 60 pages" in result.output
+    # (render) 59 pages: see tests/test_build.py::test_page_count for what they are.
+    assert "Read 5 of 5 input files: 12 documents. Wrote 59 pages" in result.output
     assert "Warnings: 0." in result.output
     assert "  003_8f3753a4c6dcbcd8.txt (utf-8): 8 documents\n" in result.output
     report = json.loads((tmp_path / "site" / "build-report.json").read_text("utf-8"))

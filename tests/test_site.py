@@ -123,7 +123,7 @@ def test_every_page_is_reachable_by_links(crawled, pages_site: Path) -> None:
     paths = [url[len(base) :] for url in pages]
     reached = sorted(p if p.endswith(".html") else p + "index.html" for p in paths)
     assert reached == files
-    assert len(files) == 60
+    assert len(files) == 59
 
 
 def test_every_page_is_well_formed_html(pages_site: Path) -> None:

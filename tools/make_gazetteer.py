@@ -332,6 +332,7 @@ COMMON_WORDS = {
     "沙河": "a common town and river name",
     "津市": "津 stands for Tianjin (京津市场, 来津市民)",
     "香格里拉": "the hotel chain",
+    "兴城": "slogans that build up a city (产业兴城, 以城兴城, 人才兴城)",
 }
 
 # --------------------------------------------------------------------------
