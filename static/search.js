@@ -137,11 +137,23 @@
 
   function decode(deltas) {
     var out = [], total = 0;
-    for (var i = 0; deltas && i < deltas.length; i++) { total += deltas[i]; out.push(total); }
+    if (!deltas) return out;
+    deltas.split(",").forEach(function (d) { total += Number(d); out.push(total); });
     return out;
   }
 
-  /* Whether a part's tokens stand in the title or the body at their offsets in the part. */
+  /* One term's positions in one field: 'ref:deltas;ref:deltas' -> {ref: deltas}. */
+  function byRef(postings) {
+    var out = {};
+    postings.split(";").forEach(function (item) {
+      var colon = item.indexOf(":");
+      if (colon > 0) out[item.slice(0, colon)] = item.slice(colon + 1);
+    });
+    return out;
+  }
+
+  /* Whether a part's tokens stand in the title or the body at their offsets in the part;
+     positions[term] is [title, body], each {ref: deltas}. */
   function partMatches(part, positions, ref) {
     for (var field = 0; field < 2; field++) {
       var found = part.tokens.map(function (t) { return decode(positions[t[0]][field][ref]); });
@@ -168,6 +180,7 @@
     this.table = prepareTable({ phrases: {}, chars: {} });
     this.buckets = {};
     this.indexes = {};
+    this.parsed = {}; // 'shard/term' -> [title, body] positions by ref
     this.bytes = 0; // characters of JSON received, for the curious
   }
 
@@ -285,7 +298,11 @@
     return Promise.all(list.map(function (t) { return self.fetchJSON(shardName("pos", self.shardOf(t))); }))
       .then(function (files) {
         var positions = {};
-        list.forEach(function (t, i) { positions[t] = files[i][t]; });
+        list.forEach(function (t, i) {
+          var key = self.shardOf(t) + "/" + t;
+          if (!has(self.parsed, key)) self.parsed[key] = files[i][t].map(byRef);
+          positions[t] = self.parsed[key];
+        });
         var out = {};
         Object.keys(scores).forEach(function (ref) {
           if (checked.every(function (p) { return partMatches(p, positions, ref); })) out[ref] = scores[ref];

@@ -15,18 +15,19 @@ term into small lunr.js indexes:
   product over the query's terms divided by the query vector's length, so a query's score
   is recovered exactly from its shards' scores (see `sitegen.search.query.merge`);
 - each shard has a companion file of term positions (code-point offsets of each token in
-  the normalised title and body), which make multi-token queries exact.
+  the normalised title and body, delta-coded), which make multi-token queries exact.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sitegen.search.tokenize import tokenize_with_offsets
+from sitegen.search.tokenize import TOKEN
 
 FIELDS = ("title", "body", "place")
 BOOSTS = (10, 1, 1)
@@ -53,7 +54,8 @@ class Term:
     text: str
     index: int  # lunr's term index: order of first appearance
     docs: tuple[list[int], list[int], list[int]]  # per field: document numbers
-    offsets: tuple[list[list[int]], list[list[int]], list[list[int]]]  # per field, per doc
+    counts: tuple[list[int], list[int], list[int]]  # per field, per doc: occurrences
+    positions: tuple[list[str], list[str]]  # title and body, per doc: delta-coded offsets
     scores: tuple[list[float], list[float], list[float]] | None = None
 
 
@@ -63,27 +65,52 @@ class Collection:
     terms: dict[str, Term]  # in order of first appearance
 
 
-def collect(entries: Sequence[IndexEntry]) -> Collection:
-    """Tokenise every entry and score every posting as lunr's builder does."""
+def _offsets(text: str) -> tuple[dict[str, list[int]], int]:
+    """Return each token of `text` with its offsets (as tokenize_with_offsets), and the count."""
+    found: dict[str, list[int]] = defaultdict(list)
+    count = 0
+    for match in TOKEN.finditer(text):
+        run, start = match.group(), match.start()
+        if match.lastgroup == "word" or len(run) == 1:
+            found[run].append(start)
+            count += 1
+        else:
+            for i in range(len(run) - 1):
+                found[run[i : i + 2]].append(start + i)
+            count += len(run) - 1
+    return found, count
+
+
+def collect(
+    entries: Sequence[IndexEntry], low: str | None = None, high: str | None = None
+) -> Collection:
+    """Tokenise every entry and score every posting as lunr's builder does.
+
+    With `low` and/or `high` (single characters below U+D800, where code-point and UTF-16
+    order agree), keep only the terms in [low, high): statistics stay global.
+    """
     terms: dict[str, Term] = {}
     lengths: list[list[int]] = [[0] * len(entries) for _ in FIELDS]
     for d, entry in enumerate(entries):
         for f, text in enumerate((entry.title, entry.body, entry.place)):
-            tokens = tokenize_with_offsets(text)
-            lengths[f][d] = len(tokens)
-            seen: dict[str, list[int]] = {}
-            for token, offset in tokens:
-                found = seen.get(token)
-                if found is None:
-                    seen[token] = [offset]
-                else:
-                    found.append(offset)
-            for token, offsets in seen.items():
+            found, lengths[f][d] = _offsets(text)
+            for token, offsets in found.items():
+                if (low is not None and token < low) or (high is not None and token >= high):
+                    continue
                 term = terms.get(token)
                 if term is None:
-                    term = terms[token] = Term(token, len(terms), ([], [], []), ([], [], []))
+                    term = terms[token] = Term(
+                        token, len(terms), ([], [], []), ([], [], []), ([], [])
+                    )
                 term.docs[f].append(d)
-                term.offsets[f].append(offsets)
+                term.counts[f].append(len(offsets))
+                if f >= POSITION_FIELDS:
+                    continue
+                if len(offsets) == 1:
+                    term.positions[f].append(str(offsets[0]))
+                else:
+                    deltas = [b - a for a, b in zip([0, *offsets], offsets, strict=False)]
+                    term.positions[f].append(",".join(map(str, deltas)))
     count = len(entries)
     averages = [sum(field) / count if count else 0.0 for field in lengths]
     for term in terms.values():
@@ -92,13 +119,11 @@ def collect(entries: Sequence[IndexEntry]) -> Collection:
         idf = math.log(1 + abs(x))
         scores: tuple[list[float], list[float], list[float]] = ([], [], [])
         for f in range(len(FIELDS)):
-            for d, offsets in zip(term.docs[f], term.offsets[f], strict=True):
-                tf = len(offsets)
+            boost, average, length = BOOSTS[f], averages[f], lengths[f]
+            for d, tf in zip(term.docs[f], term.counts[f], strict=True):
                 # The very expression (and order of operations) of lunr's builder.
-                score = (
-                    idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (lengths[f][d] / averages[f])) + tf)
-                )
-                score *= BOOSTS[f]
+                score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length[d] / average)) + tf)
+                score *= boost
                 scores[f].append(round(score, 3))
         term.scores = scores
     return Collection(tuple(e.ref for e in entries), terms)
@@ -154,58 +179,86 @@ def utf16_key(text: str) -> bytes:
 @dataclass(frozen=True)
 class Shard:
     first: str  # its first term
-    index: dict[str, Any]  # a lunr.js index
-    positions: dict[str, Any]  # term -> [title, body], each {ref: delta-coded offsets}
+    index: str  # a lunr.js index, as JSON
+    positions: str  # JSON: {term: [title, body]}, each "ref:d,d,d;ref:d" (delta-coded offsets)
 
 
 def build_shards(collection: Collection, budget: int = SHARD_BUDGET) -> Iterator[Shard]:
     """Split the index by term into consecutive runs of about `budget` bytes each."""
+    refs = [json.dumps(r) for r in collection.refs]
     group: list[Term] = []
     size = 0
     for text in sorted(collection.terms, key=utf16_key):
         term = collection.terms[text]
-        cost = _cost(term, collection.refs)
+        cost = 40 + 3 * len(text) + sum(len(docs) for docs in term.docs) * 30
         if group and size + cost > budget:
-            yield _shard(group, collection.refs)
+            yield _shard(group, refs, collection.refs)
             group, size = [], 0
         group.append(term)
         size += cost
     if group:
-        yield _shard(group, collection.refs)
+        yield _shard(group, refs, collection.refs)
 
 
-def _cost(term: Term, refs: tuple[str, ...]) -> int:
-    """Estimate the bytes a term adds to a shard and its positions file."""
-    cost = 40 + 3 * len(term.text)
-    for f in range(len(FIELDS)):
-        for d in term.docs[f]:
-            cost += 2 * len(refs[d]) + 16
-    return cost
+# Where the vocabulary is cut for building in parallel: fixed, so that the output does not
+# depend on the machine. About half of the postings of Chinese news fall on either side.
+PARTS = (None, "\u5feb", None)
+PARALLEL_FROM = 2_000_000  # characters of text; below this one process is quicker
 
 
-def _shard(terms: list[Term], refs: tuple[str, ...]) -> Shard:
-    vectors: dict[tuple[int, int], list[float]] = {}
+def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> list[Shard]:
+    """Return the shards of `entries`, building the vocabulary's parts in parallel."""
+    ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
+    jobs = [(entries, low, high, budget) for low, high in ranges]
+    if sum(len(e.body) for e in entries) < PARALLEL_FROM:
+        return [s for job in jobs for s in _part(job)]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
+        return [s for shards in pool.map(_part, jobs) for s in shards]
+
+
+def _part(job: tuple[Sequence[IndexEntry], str | None, str | None, int]) -> list[Shard]:
+    entries, low, high, budget = job
+    return list(build_shards(collect(entries, low, high), budget))
+
+
+def _shard(terms: list[Term], quoted: list[str], refs: Sequence[str]) -> Shard:
+    """Write one shard's JSON directly (json.dumps of the same structure is 5 times slower).
+
+    Terms, refs and field names hold only letters and digits, so nothing needs escaping;
+    a test holds the text equal to json.dumps of `serialize_whole`'s structure.
+    """
+    vectors: dict[tuple[int, int], list[str]] = defaultdict(list)
     inverted = []
-    positions: dict[str, Any] = {}
+    positions = []
     for local, term in enumerate(terms):
         assert term.scores is not None
-        posting: dict[str, Any] = {}
+        fields = []
         for f, name in enumerate(FIELDS):
-            posting[name] = {refs[d]: {} for d in term.docs[f]}
-            for d, score in zip(term.docs[f], term.scores[f], strict=True):
-                vectors.setdefault((d, f), []).extend((local, score))
-        posting["_index"] = local
-        inverted.append([term.text, posting])
-        positions[term.text] = [
-            {refs[d]: _deltas(o) for d, o in zip(term.docs[f], term.offsets[f], strict=True)}
+            docs = term.docs[f]
+            fields.append(f'"{name}":{{' + ",".join(f"{quoted[d]}:{{}}" for d in docs) + "}")
+            for d, score in zip(docs, term.scores[f], strict=True):
+                vectors[d, f].append(f"{local},{score!r}")
+        inverted.append(f'["{term.text}",{{' + ",".join(fields) + f',"_index":{local}}}]')
+        places = [
+            ";".join(f"{refs[d]}:{p}" for d, p in zip(term.docs[f], term.positions[f], strict=True))
             for f in range(POSITION_FIELDS)
         ]
-    field_vectors = [[f"{FIELDS[f]}/{refs[d]}", vectors[d, f]] for d, f in sorted(vectors)]
-    return Shard(terms[0].text, _lunr(field_vectors, inverted), positions)
-
-
-def _deltas(offsets: list[int]) -> list[int]:
-    return [offsets[0]] + [b - a for a, b in zip(offsets, offsets[1:], strict=False)]
+        positions.append(f'"{term.text}":["' + '","'.join(places) + '"]')
+    field_vectors = [
+        f'["{FIELDS[f]}/{refs[d]}",[' + ",".join(vectors[d, f]) + "]]" for d, f in sorted(vectors)
+    ]
+    index = (
+        f'{{"version":"{LUNR_VERSION}","fields":{json.dumps(list(FIELDS))},'.replace(" ", "")
+        + '"fieldVectors":['
+        + ",".join(field_vectors)
+        + '],"invertedIndex":['
+        + ",".join(inverted)
+        + '],"pipeline":[]}'
+    )
+    return Shard(terms[0].text, index, "{" + ",".join(positions) + "}")
 
 
 def compact_json(data: Any) -> str:

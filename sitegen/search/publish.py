@@ -25,15 +25,7 @@ from dataclasses import dataclass
 
 from sitegen.chinese import query_table
 from sitegen.model import Document
-from sitegen.search.index import (
-    FIELDS,
-    SHARD_BUDGET,
-    Collection,
-    IndexEntry,
-    build_shards,
-    collect,
-    compact_json,
-)
+from sitegen.search.index import FIELDS, SHARD_BUDGET, IndexEntry, compact_json, shard_index
 from sitegen.search.tokenize import normalize
 
 META_CHUNK = 16
@@ -87,12 +79,11 @@ def search_files(
 ) -> Iterator[tuple[str, str]]:
     """Yield every search file of the site as (path, text)."""
     entries = entries_of(documents)
-    collection = collect(entries)
     firsts = []
-    for number, shard in enumerate(build_shards(collection, budget)):
+    for number, shard in enumerate(shard_index(entries, budget)):
         firsts.append(shard.first)
-        yield f"search/idx/{number:04d}.json", compact_json(shard.index)
-        yield f"search/pos/{number:04d}.json", compact_json(shard.positions)
+        yield f"search/idx/{number:04d}.json", shard.index
+        yield f"search/pos/{number:04d}.json", shard.positions
     chars: set[str] = set()
     for entry in entries:
         chars.update(entry.title)
@@ -109,7 +100,7 @@ def search_files(
     yield "search/facets.json", compact_json(_facets(described))
     for entry, document in zip(entries, documents, strict=True):
         yield f"search/text/{entry.ref}.json", compact_json(snippet_lines(document.body_markdown))
-    yield "search/manifest.json", compact_json(_manifest(collection, firsts, table))
+    yield "search/manifest.json", compact_json(_manifest(len(entries), firsts, table))
 
 
 def snippet_lines(markdown: str) -> list[str | list[str]]:
@@ -127,10 +118,10 @@ def _with_normal(text: str) -> str | list[str]:
     return text if normal == text else [text, normal]
 
 
-def _manifest(collection: Collection, firsts: list[str], table: dict[str, dict[str, str]]):
+def _manifest(count: int, firsts: list[str], table: dict[str, dict[str, str]]) -> dict:
     return {
         "format": FORMAT,
-        "documents": len(collection.refs),
+        "documents": count,
         "fields": list(FIELDS),
         "shards": firsts,
         "metaChunk": META_CHUNK,

@@ -131,7 +131,7 @@ def run(
 def part_matches(part: Part, positions: Mapping[str, Any], ref: str) -> bool:
     """Whether the part's tokens stand in one field of document `ref` at their offsets."""
     for field in range(2):
-        found = [decode(positions[t][field].get(ref)) for t, _ in part.tokens]
+        found = [decode(by_ref(positions[t][field]).get(ref)) for t, _ in part.tokens]
         if not all(found):
             continue
         first = part.tokens[0][1]
@@ -142,10 +142,16 @@ def part_matches(part: Part, positions: Mapping[str, Any], ref: str) -> bool:
     return False
 
 
-def decode(deltas: Sequence[int] | None) -> list[int]:
+def by_ref(postings: str) -> dict[str, str]:
+    """Read one term's positions in one field: 'ref:deltas;ref:deltas' -> {ref: deltas}."""
+    return dict(item.split(":", 1) for item in postings.split(";") if item)
+
+
+def decode(deltas: str | None) -> list[int]:
+    """Turn delta-coded offsets ('3,4,10') into offsets ([3, 7, 17])."""
     out: list[int] = []
     total = 0
-    for delta in deltas or ():
-        total += delta
+    for delta in deltas.split(",") if deltas else ():
+        total += int(delta)
         out.append(total)
     return out

@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-from sitegen.chinese import HAN_CLASS, to_simplified
+from sitegen.chinese import HAN_CLASS, t2s_characters, t2s_phrases, to_simplified
 
 TOKEN = re.compile(f"(?P<han>[{HAN_CLASS}]+)|(?P<word>[^\\W_{HAN_CLASS}]+)")
 
 
 def normalize(text: str) -> str:
     """Fold width and case and convert Traditional to Simplified."""
-    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if _changing().isdisjoint(folded):
+        return folded  # nothing OpenCC would convert: most Simplified text
+    return to_simplified(folded)
+
+
+@lru_cache(maxsize=1)
+def _changing() -> frozenset[str]:
+    """Characters t2s can change: a character mapped elsewhere, or in a phrase that is."""
+    chars = {t for t, s in t2s_characters().entries.items() if t != s}
+    for key, target in t2s_phrases().entries.items():
+        if key != target:
+            chars.update(key)
+    return frozenset(chars)
 
 
 def tokenize(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from sitegen.search.index import (
     collect,
     utf16_key,
 )
-from sitegen.search.query import decode, merge, parse, ranked, run, shard_of
+from sitegen.search.query import by_ref, decode, merge, parse, ranked, run, shard_of
 from sitegen.search.tokenize import normalize, tokenize_normalized
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -90,8 +90,8 @@ def sharded(budget: int) -> tuple[list[str], list[Index], list[dict]]:
     shards = list(build_shards(collect(list(seed_entries())), budget))
     return (
         [s.first for s in shards],
-        [Index.load(json.loads(json.dumps(s.index))) for s in shards],
-        [s.positions for s in shards],
+        [Index.load(json.loads(s.index)) for s in shards],
+        [json.loads(s.positions) for s in shards],
     )
 
 
@@ -221,12 +221,13 @@ def test_whitespace_separated_parts_are_anded_and_pinyin_finds_cities() -> None:
 
 
 def test_positions_are_delta_coded_offsets() -> None:
-    assert decode([3, 4, 10]) == [3, 7, 17]
+    assert decode("3,4,10") == [3, 7, 17]
+    assert decode(None) == []
     _, _, positions = sharded(48_000)
     entry = seed_entries()[0]
     for shard in positions:
-        if "许昌" in shard and entry.ref in shard["许昌"][1]:
-            offsets = decode(shard["许昌"][1][entry.ref])
+        if "许昌" in shard and entry.ref in by_ref(shard["许昌"][1]):
+            offsets = decode(by_ref(shard["许昌"][1])[entry.ref])
             assert all(entry.body[o : o + 2] == "许昌" for o in offsets)
             assert len(offsets) == entry.body.count("许昌")
             return
@@ -256,3 +257,46 @@ def test_parse(query: str, terms: tuple[str, ...], dropped: tuple[str, ...]) -> 
 def test_punctuation_makes_separate_parts() -> None:
     assert [p.text for p in parse("开封，德州。郑州").parts] == ["开封", "德州", "郑州"]
     assert [p.text for p in parse("GDP增长 5%").parts] == ["gdp增长", "5"]
+
+
+@pytest.mark.parametrize("budget", [600, 48_000])
+def test_each_shard_holds_exactly_the_unsharded_postings_and_vector_components(
+    budget: int,
+) -> None:
+    from sitegen.search.index import compact_json
+
+    whole = reference_index().serialize()
+    postings = dict(whole["invertedIndex"])
+    components = {}  # (field/ref, term) -> score
+    number_of = {posting["_index"]: term for term, posting in postings.items()}
+    for key, flat in whole["fieldVectors"]:
+        for i in range(0, len(flat), 2):
+            components[key, number_of[flat[i]]] = flat[i + 1]
+    for shard in build_shards(collect(list(seed_entries())), budget):
+        assert shard.index == compact_json(json.loads(shard.index))  # canonical JSON
+        data = json.loads(shard.index)
+        assert data["version"] == "2.3.9" and data["fields"] == list(FIELDS)
+        terms = [term for term, _ in data["invertedIndex"]]
+        assert terms == sorted(terms, key=utf16_key)
+        for local, (term, posting) in enumerate(data["invertedIndex"]):
+            assert posting["_index"] == local
+            assert {f: posting[f] for f in FIELDS} == {f: postings[term][f] for f in FIELDS}
+        got = {}
+        for key, flat in data["fieldVectors"]:
+            assert flat[::2] == sorted(flat[::2])
+            for i in range(0, len(flat), 2):
+                got[key, terms[flat[i]]] = flat[i + 1]
+        held = set(terms)
+        assert got == {k: v for k, v in components.items() if k[1] in held}
+
+
+def test_parallel_build_gives_the_same_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.search.index as index
+
+    entries = list(seed_entries())
+    alone = index.shard_index(entries, 5_000)
+    monkeypatch.setattr(index, "PARALLEL_FROM", 0)
+    assert index.shard_index(entries, 5_000) == alone
+    firsts = [s.first for s in alone]
+    assert firsts == sorted(firsts, key=utf16_key)
+    assert sorted(t for s in alone for t, _ in json.loads(s.index)["invertedIndex"]) == vocabulary()
