@@ -59,7 +59,7 @@ RULED_LINE_MAX = 200
 SPACED_LABEL = re.compile(r"^\s*((?:[\u4e00-\u9fff][ \u3000]+){1,5}[\u4e00-\u9fff])(?=\s*[:：﹕])")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=None)  # cleared after each article: every step asks about every line
 def ruled(text: str) -> str:
     """Return the form noise rules look at: Simplified, or the text itself when too long.
 
@@ -615,8 +615,11 @@ STEPS: tuple[Callable[[Draft], Draft], ...] = (
 
 def clean_lines(draft: Draft) -> Draft:
     """Run every cleaning step in order."""
-    for step in STEPS:
-        draft = step(draft)
+    try:
+        for step in STEPS:
+            draft = step(draft)
+    finally:
+        ruled.cache_clear()
     return draft
 
 
