@@ -154,3 +154,18 @@ def axe_script() -> str:
                 cache.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(member.read())
     return target.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site built from a document whose every field carries markup and script."""
+    from fixtures.hostile import write_hostile
+
+    from sitegen.build import build
+    from sitegen.config import load_config
+
+    root = tmp_path_factory.mktemp("hostile")
+    write_hostile(root / "archive")
+    out = root / "site"
+    assert build(load_config(root / "archive", out)).documents == 2
+    return out

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.chinese import HAN_CLASS
 from sitegen.ingest.gazetteer import load_gazetteer
 from sitegen.ingest.meta import describe
 from sitegen.ingest.split import split_articles
 from sitegen.model import Document, Source
+
+HAN = re.compile(f"[{HAN_CLASS}]")
 
 
 def one(text: str, name: str = "x.txt") -> Document:
@@ -71,3 +78,25 @@ def test_no_year_is_invented() -> None:
 def test_chinese_numeral_dates() -> None:
     doc = one("报告\n二○二一年三月二十三日在许昌市人民代表大会上。各位代表。\n")
     assert doc.date.value.iso() == "2021-03-23"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_is_described_without_error(text: str) -> None:
+    articles, _ = split_articles(Source(PurePosixPath("x.md"), text, "utf-8"))
+    for article in articles:
+        doc = describe(article, load_gazetteer(), "x")
+        assert doc.title.value.strip()
+        assert doc.date is None or doc.date.value.iso()
+        assert len(HAN.findall(doc.body_markdown)) <= len(HAN.findall(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60), max_size=8))
+def test_listing_like_text_never_breaks_splitting(lines: list[str]) -> None:
+    text = "\n".join(f"-\n{line}\n正文。\n2024-01-0{n % 9 + 1}" for n, line in enumerate(lines))
+    articles, removed = split_articles(Source(PurePosixPath("l.txt"), text, "utf-8"))
+    covered = sum(len(a.lines) for a in articles) + len(removed)
+    assert covered <= len(text.split("\n")) + len(articles)
+    for article in articles:
+        describe(article, load_gazetteer(), "l")
