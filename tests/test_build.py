@@ -126,18 +126,24 @@ def test_kaifeng_page_has_no_pinyin_left(seed_site: Path) -> None:
 def test_search_files_load_as_lunr_index(seed_site: Path) -> None:
     from lunr.index import Index
 
+    from sitegen.search.publish import read_boundaries
     from sitegen.search.query import parse, run
 
     search = seed_site / "search"
     manifest = json.loads((search / "manifest.json").read_text("utf-8"))
     assert manifest["documents"] == SEED_DOCUMENTS
     shards = [json.loads(p.read_text("utf-8")) for p in sorted((search / "idx").iterdir())]
-    assert len(shards) == len(manifest["shards"])
+    assert len(shards) == len(read_boundaries(search))
     indexes = [Index.load(shard) for shard in shards]  # each shard is a lunr index
     positions = [json.loads(p.read_text("utf-8")) for p in sorted((search / "pos").iterdir())]
-    hits = run(parse("德州"), manifest["shards"], indexes.__getitem__, positions.__getitem__)
-    meta = json.loads((search / "meta" / "000.json").read_text("utf-8"))
-    assert [meta[int(ref, 36)]["url"] for ref, _ in hits] == ["doc/004-d050f3d09898762a/"]
+    hits = run(parse("德州"), read_boundaries(search), indexes.__getitem__, positions.__getitem__)
+    chunk = manifest["metaChunk"]
+    urls = []
+    for ref, _ in hits:
+        n = int(ref, 36)
+        meta = json.loads((search / "meta" / f"{n // chunk:03d}.json").read_text("utf-8"))
+        urls.append(meta[n % chunk]["url"])
+    assert urls == ["doc/004-d050f3d09898762a/"]
 
 
 def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
@@ -178,3 +184,12 @@ def test_builds_are_byte_identical(archive: Path, tmp_path: Path) -> None:
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for relative in files:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
+
+
+def test_cleaning_report_names_each_category_in_the_page_script(seed_site: Path) -> None:
+    html = (seed_site / "doc" / "002-0601481f48312a86" / "report" / "index.html").read_text(
+        "utf-8"
+    )
+    assert "<td>拼音注音 (pinyin)</td><td>(yè)</td>" in html
+    assert "<td>導航 (navigation)</td>" in html  # a Traditional page says 導航
+    assert "<td>缺字 (lost-character)</td><td>?zhēng) (reading zhēng)</td>" in html

@@ -33,6 +33,7 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
     )
     env.filters["date_text"] = date_text
     env.filters["ui"] = ui_text
+    env.filters["removal_label"] = removal_label
     return env
 
 
@@ -100,3 +101,24 @@ def page_markdown_to_html(text: str) -> str:
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
     return md.convert(text)
+
+
+# What the cleaning report calls each kind of removed text (see sitegen/ingest/clean.py).
+REMOVAL_LABELS = {
+    "account-profile": "公众号介绍", "article-separator": "分隔线", "byline": "署名",
+    "contribution-prompt": "投稿提示", "copyright": "版权声明", "damaged-indentation": "乱码缩进",
+    "dateline": "日期行", "edition": "版面信息", "editor": "编辑", "end-mark": "结束标记",
+    "footer-links": "页脚链接", "front-matter": "文件头", "header": "来源与日期",
+    "headline": "标题（移入元数据）", "image": "图片占位", "image-caption": "图片说明",
+    "link-list": "推荐链接", "listing-preamble": "列表页头", "lost-character": "缺字",
+    "masthead": "网站名", "navigation": "导航", "original-title": "原标题",
+    "page-tools": "页面工具", "pinyin": "拼音注音", "posting-date": "发布日期",
+    "record-markup": "记录标记", "restored": "已恢复的字", "section": "栏目",
+    "share": "分享按钮", "staff": "工作人员", "trailer": "文末附注",
+}  # fmt: skip
+
+
+def removal_label(category: str) -> str:
+    """Name a kind of removed text in Chinese, keeping the machine name beside it."""
+    label = REMOVAL_LABELS.get(category)
+    return f"{label} ({category})" if label else category
