@@ -113,6 +113,7 @@ class Article:
     count: int  # how many articles the source file held
     lines: tuple[str, ...]
     first_line: int  # 1-based line number of lines[0] in the source file
+    around: tuple[str, ...] = ()  # a listing page's own lines (preamble, footer): context only
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from sitegen.chinese import HAN_CLASS, to_simplified
 from sitegen.model import Removal
@@ -59,7 +59,7 @@ RULED_LINE_MAX = 200
 SPACED_LABEL = re.compile(r"^\s*((?:[\u4e00-\u9fff][ \u3000]+){1,5}[\u4e00-\u9fff])(?=\s*[:：﹕])")
 
 
-@lru_cache(maxsize=None)  # cleared after each article: every step asks about every line
+@cache  # cleared after each article: every step asks about every line
 def ruled(text: str) -> str:
     """Return the form noise rules look at: Simplified, or the text itself when too long.
 

@@ -105,12 +105,15 @@ def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
         or _publisher(draft.removed, lead)
         or _signatory(body_text)
     )
-    if city is None and publisher is not None:
-        # '我市' only: the city is the publisher's ('义乌市融媒体中心').
-        named = gazetteer.mentions(simplified(publisher.value))
-        if named:
-            city = Field(named[0][0], "inferred")
-            cities = (named[0][0],)
+    if city is None:
+        # '我市' or '区…' only: the city is the publisher's ('义乌市融媒体中心'), else the one
+        # the listing page around the article names ('主办单位：南京市鼓楼区人民政府').
+        for context in (publisher.value if publisher else "", "\n".join(article.around)):
+            named = gazetteer.mentions(simplified(context)) if context else []
+            if named:
+                city = Field(named[0][0], "inferred")
+                cities = (named[0][0],)
+                break
     return Document(
         slug=slug,
         source=article.source,

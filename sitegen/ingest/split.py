@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 
 from sitegen.ingest.clean import CONTRIBUTION, simplified
 from sitegen.ingest.header import RECORD_START
@@ -46,7 +47,8 @@ def split_articles(source: Source) -> tuple[tuple[Article, ...], tuple[Removal, 
         articles.append(
             Article(source, n, len(starts), tuple(lines[start + 1 : body_end]), start + 2)
         )
-    return tuple(articles), tuple(removed)
+    around = tuple(r.text for r in removed if r.category in ("listing-preamble", "footer-links"))
+    return tuple(replace(a, around=around) for a in articles), tuple(removed)
 
 
 def _records(

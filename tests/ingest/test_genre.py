@@ -1206,47 +1206,10 @@ def _count_params() -> list[Any]:
     return params
 
 
-# (case[#n]:aspect) -> why the cleaner does not meet it yet (strict: a fix turns it green
-# and pytest then says so, so the mark must come off).
-DATE_FIRST = (
-    "clean.SOURCE_HEADER is anchored at the line start, so a source line that opens with its "
-    "timestamp ('{line}') is not a header: it stays in the body, publisher is None"
-)
-HEADLINE = (
-    "meta._headline takes the first line as the headline; '{line}' is a masthead/edition/"
-    "navigation/field line and should be dropped (and give the publisher), not be the title"
-)
-REPORTER_ROLES = (
-    "meta.REPORTER captures everything after the first 记者/通讯员, so role words become "
-    "names ('{line}' gives {got})"
-)
-EDITOR_RUNS_ON = (
-    "clean.EDITOR's value is '.{{1,40}}$': the rest of the line, so '{line}' gives "
-    "'{got}'; the name should stop at whitespace, 审核/校对/终审, a bracket or '_code'"
-)
-INLINE_BYLINE = (
-    "reporters are read only from removed byline lines; the lead's '{line}' (news-agency "
-    "dateline + （记者 …）) is never read"
-)
-HEADER_PEOPLE = (
-    "meta._reporters/_editor read only 'byline'/'editor' removals; the 作者：/编辑： fields "
-    "inside the header line '{line}' are ignored"
-)
-
-KNOWN_GAPS: dict[str, str] = {
-    # national news sites
-    # regional papers and portals
-    # county media centres and WeChat
-    # government sites
-    "district-listing#1:city": (
-        "listing items say only 区…; the site is named in the listing footer "
-        "'主办单位：南京市鼓楼区人民政府', which split removes as footer-links and describe never sees"
-    ),
-    "district-listing#2:city": "as district-listing#1: the footer '主办单位：南京市鼓楼区人民政府' is not used",
-    "district-listing#3:city": "as district-listing#1: the footer '主办单位：南京市鼓楼区人民政府' is not used",
-    # Traditional script: Taiwan and Hong Kong
-    # encoding damage
-}
+# (case[#n]:aspect) -> why the cleaner does not meet it yet. Each entry marks that check
+# xfail(strict=True): a fix turns it green and pytest then says so, so the entry must go.
+# All 91 gaps this file first found are closed.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def test_there_are_enough_cases() -> None:
