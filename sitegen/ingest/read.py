@@ -180,17 +180,22 @@ def chinese_score(text: str) -> float:
     return good / len(sample)
 
 
-@lru_cache(maxsize=1)
-def _common_characters() -> frozenset[str]:
-    """GB2312's 3,755 level-1 (most frequent) Han characters and their Traditional forms."""
-    chars = set()
+def gb2312_level1() -> str:
+    """Return GB2312's 3,755 level-1 Han characters: the most frequent, in code order."""
+    chars = []
     for lead in range(0xB0, 0xD8):
         for trail in range(0xA1, 0xFF):
             try:
-                chars.add(bytes((lead, trail)).decode("gb2312"))
+                chars.append(bytes((lead, trail)).decode("gb2312"))
             except UnicodeDecodeError:
                 continue
+    return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _common_characters() -> frozenset[str]:
+    """The most frequent Han characters in either script."""
     from sitegen.chinese import traditional_forms
 
-    chars |= traditional_forms(chars)
-    return frozenset(chars)
+    chars = set(gb2312_level1())
+    return frozenset(chars | traditional_forms(chars))

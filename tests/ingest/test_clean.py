@@ -23,6 +23,7 @@ from sitegen.ingest.clean import (
     rebuild_paragraphs,
     repair_encoding_damage,
 )
+from sitegen.ingest.read import gb2312_level1
 
 
 def draft(*lines: str) -> Draft:
@@ -167,18 +168,6 @@ def test_markdown_syntax_in_text_stays_text() -> None:
 # --- properties ---------------------------------------------------------------------
 
 HAN_RUN = re.compile(f"[{HAN_CLASS}]")
-
-
-def gb2312_level1() -> str:
-    """The 3,755 most common Han characters (GB2312 level 1)."""
-    chars = []
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                chars.append(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return "".join(chars)
 
 
 # Common characters that appear in no noise rule, so text made of them is never noise.
