@@ -63,6 +63,7 @@ def templates() -> tuple[tuple[tuple[Word, ...], ...], tuple[str, ...]]:
     jieba.setLogLevel(60)
     from sitegen.chinese import to_simplified
 
+    places = place_names()
     sentences: list[tuple[Word, ...]] = []
     titles: list[str] = []
     for path in sorted(SEEDS.glob("*.txt")):
@@ -75,7 +76,10 @@ def templates() -> tuple[tuple[tuple[Word, ...], ...], tuple[str, ...]]:
                 sentence = match.group().strip()
                 if len(HAN.findall(sentence)) >= 8 and "?" not in sentence:
                     sentences.append(
-                        tuple(Word(w.word, w.flag) for w in jieba.posseg.cut(sentence))
+                        tuple(
+                            Word(w.word, "ns" if w.word in places else w.flag)
+                            for w in jieba.posseg.cut(sentence)
+                        )
                     )
     return tuple(sentences), tuple(dict.fromkeys(titles))
 
@@ -124,6 +128,15 @@ def cities() -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Every city's name with and without its suffix (许昌, 许昌市): a place to swap."""
+    from sitegen.ingest.gazetteer import load_gazetteer
+
+    rows = [c for c in load_gazetteer().cities if c.level != "province" and len(c.name) >= 2]
+    return frozenset([c.name for c in rows] + [c.full_name for c in rows])
+
+
+@lru_cache(maxsize=1)
 def to_traditional() -> dict[str, str]:
     from sitegen.chinese import s2t_characters
 
@@ -135,7 +148,8 @@ def sentence(rng: random.Random, words: tuple[Word, ...], city: str) -> str:
     out = []
     for word in words:
         if word.pos in PLACE and len(word.text) >= 2:
-            out.append(city if rng.random() < 0.7 else rng.choice(cities())[0])
+            place = city if rng.random() < 0.7 else rng.choice(cities())[0]
+            out.append(place + "市" if word.text.endswith("市") else place)
             continue
         pool = pools.get((word.pos, len(word.text)))
         if word.pos in CONTENT and pool and rng.random() < SWAP_SHARE:

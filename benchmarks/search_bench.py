@@ -56,6 +56,11 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        pass  # a page closed while a snippet was still loading
+
+
 @functools.cache
 def gzipped(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
@@ -99,7 +104,7 @@ def site_figures(site: Path) -> dict[str, object]:
 
 def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -118,7 +123,10 @@ TYPE_AND_WAIT = """async (query) => {
   const start = performance.now();
   input.dispatchEvent(new InputEvent('input', {bubbles: true, data: query}));
   const end = await shown;
-  return {ms: end - start, count: list.querySelectorAll('li').length,
+  // every file the query fetched before its results were on the page
+  const files = performance.getEntriesByType('resource')
+    .filter(e => e.startTime >= start && e.responseEnd <= end).map(e => e.name);
+  return {ms: end - start, count: list.querySelectorAll('li').length, files: files,
           status: document.getElementById('search-status').textContent};
 }"""
 
@@ -130,46 +138,37 @@ def measure_queries(browser, base: str, site: Path, runs: int) -> dict[str, obje
         for _ in range(runs):
             context = browser.new_context()
             page = context.new_page()
-            fetched: list[str] = []
-            page.on("requestfinished", lambda r, f=fetched: f.append(r.url))
             page.goto(base + "search/")
             page.wait_for_load_state("networkidle")
-            on_load = [u for u in fetched]
-            fetched.clear()
+            on_load = page.evaluate(
+                "performance.getEntriesByType('resource').map(e => e.name).concat([location.href])"
+            )
             result = page.evaluate(TYPE_AND_WAIT, query)
             times.append(result["ms"])
-            sizes.append(sum(gzipped(site / u[len(base) :].split("?")[0]) for u in fetched))
-            page_bytes = sum(
-                gzipped(_file(site, u[len(base) :])) for u in on_load if _file(site, u[len(base) :])
-            )
+            sizes.append(sum(gzipped(_file(site, u[len(base) :])) for u in result["files"]))
+            page_bytes = sum(gzipped(_file(site, u[len(base) :])) for u in on_load)
             context.close()
         out[query] = {"ms_median": statistics.median(times), "gzip_bytes": statistics.median(sizes),
-                      "files": len(fetched), "results": result["count"], "status": result["status"],
-                      "page_load_gzip": page_bytes}  # fmt: skip
+                      "files": len(result["files"]), "results": result["count"],
+                      "status": result["status"], "page_load_gzip": page_bytes}  # fmt: skip
     context = browser.new_context()
     page = context.new_page()
-    fetched = []
-    page.on("requestfinished", lambda r: fetched.append(r.url))
     page.goto(base + "search/")
     page.wait_for_load_state("networkidle")
-    fetched.clear()
     session = []
     for query in SESSION:
-        before = len(fetched)
         result = page.evaluate(TYPE_AND_WAIT, query)
-        size = sum(gzipped(site / u[len(base) :]) for u in fetched[before:])
+        size = sum(gzipped(_file(site, u[len(base) :])) for u in result["files"])
         session.append({"query": query, "ms": result["ms"], "gzip_bytes": size})
+        page.wait_for_load_state("networkidle")  # let the snippets finish, as a reader would
     context.close()
     out["session"] = session
     return out
 
 
-def _file(site: Path, relative: str) -> Path | None:
-    relative = relative.split("?")[0]
-    path = site / relative
-    if path.is_dir():
-        path = path / "index.html"
-    return path if path.is_file() else None
+def _file(site: Path, relative: str) -> Path:
+    path = site / relative.split("?")[0]
+    return path / "index.html" if path.is_dir() else path
 
 
 def truth_texts(site: Path) -> list[str]:

@@ -230,14 +230,23 @@
     }).then(function () { return normalize(text, self.table); });
   };
 
-  Engine.prototype.shardOf = function (term) {
-    var firsts = this.manifest.shards;
+  /* The last of `firsts` that is <= term (JavaScript compares strings as sitegen sorts). */
+  function last(firsts, term) {
     var lo = 0, hi = firsts.length - 1;
-    while (lo < hi) { // the last shard whose first term is <= term
+    while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
       if (firsts[mid] <= term) lo = mid; else hi = mid - 1;
     }
     return lo;
+  }
+
+  /* Resolve to the number of the shard that holds `term` (if any does). */
+  Engine.prototype.shardOf = function (term) {
+    var size = this.manifest.groupSize;
+    var group = last(this.manifest.groups, term);
+    return this.fetchJSON("shards/" + ("00" + group).slice(-3) + ".json").then(function (firsts) {
+      return group * size + last(firsts, term);
+    });
   };
 
   function shardName(kind, number) { return kind + "/" + ("000" + number).slice(-4) + ".json"; }
@@ -260,31 +269,37 @@
       var parsed = parse(text);
       if (!parsed.terms.length) return { parsed: parsed, results: [] };
       var byShard = {};
-      parsed.terms.forEach(function (term) {
-        var n = self.shardOf(term);
-        (byShard[n] = byShard[n] || []).push(term);
-      });
-      var numbers = Object.keys(byShard).map(Number).sort(function (a, b) { return a - b; });
-      return Promise.all(numbers.map(function (n) { return self.index(n); })).then(function (indexes) {
-        var answers = [];
-        for (var i = 0; i < indexes.length; i++) {
-          var terms = byShard[numbers[i]];
-          var index = indexes[i];
-          if (terms.some(function (t) { return !has(index.invertedIndex, t); })) {
-            return { parsed: parsed, results: [] };
+      return Promise.all(parsed.terms.map(function (term) { return self.shardOf(term); }))
+        .then(function (numbers) {
+          parsed.terms.forEach(function (term, i) {
+            (byShard[numbers[i]] = byShard[numbers[i]] || []).push(term);
+          });
+          self.shardOfTerm = self.shardOfTerm || {};
+          parsed.terms.forEach(function (term, i) { self.shardOfTerm[term] = numbers[i]; });
+          var shards = Object.keys(byShard).map(Number).sort(function (a, b) { return a - b; });
+          return Promise.all(shards.map(function (n) { return self.index(n); }))
+            .then(function (indexes) { return [shards, indexes]; });
+        }).then(function (loaded) {
+          var numbers = loaded[0], indexes = loaded[1];
+          var answers = [];
+          for (var i = 0; i < indexes.length; i++) {
+            var terms = byShard[numbers[i]];
+            var index = indexes[i];
+            if (terms.some(function (t) { return !has(index.invertedIndex, t); })) {
+              return { parsed: parsed, results: [] };
+            }
+            var scores = {};
+            index.query(function (q) {
+              terms.forEach(function (term) {
+                q.term(term, { presence: lunr.Query.presence.REQUIRED, usePipeline: false });
+              });
+            }).forEach(function (r) { scores[r.ref] = r.score; });
+            answers.push([scores, terms.length]);
           }
-          var scores = {};
-          index.query(function (q) {
-            terms.forEach(function (term) {
-              q.term(term, { presence: lunr.Query.presence.REQUIRED, usePipeline: false });
-            });
-          }).forEach(function (r) { scores[r.ref] = r.score; });
-          answers.push([scores, terms.length]);
-        }
-        return self.verify(parsed, merge(answers, parsed.terms.length)).then(function (scores) {
-          return { parsed: parsed, results: ranked(scores) };
+          return self.verify(parsed, merge(answers, parsed.terms.length)).then(function (scores) {
+            return { parsed: parsed, results: ranked(scores) };
+          });
         });
-      });
     });
   };
 
@@ -295,11 +310,11 @@
     var terms = {};
     checked.forEach(function (p) { p.tokens.forEach(function (t) { terms[t[0]] = true; }); });
     var list = Object.keys(terms);
-    return Promise.all(list.map(function (t) { return self.fetchJSON(shardName("pos", self.shardOf(t))); }))
+    return Promise.all(list.map(function (t) { return self.fetchJSON(shardName("pos", self.shardOfTerm[t])); }))
       .then(function (files) {
         var positions = {};
         list.forEach(function (t, i) {
-          var key = self.shardOf(t) + "/" + t;
+          var key = self.shardOfTerm[t] + "/" + t;
           if (!has(self.parsed, key)) self.parsed[key] = files[i][t].map(byRef);
           positions[t] = self.parsed[key];
         });
@@ -415,7 +430,7 @@
   global.sitegenSearch = api;
 
   /* ---- the search page ---- */
-  var PAGE = 20;
+  var PAGE = 10;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);

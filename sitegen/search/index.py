@@ -179,6 +179,7 @@ def utf16_key(text: str) -> bytes:
 @dataclass(frozen=True)
 class Shard:
     first: str  # its first term
+    last: str  # its last term
     index: str  # a lunr.js index, as JSON
     positions: str  # JSON: {term: [title, body]}, each "ref:d,d,d;ref:d" (delta-coded offsets)
 
@@ -258,7 +259,7 @@ def _shard(terms: list[Term], quoted: list[str], refs: Sequence[str]) -> Shard:
         + ",".join(inverted)
         + '],"pipeline":[]}'
     )
-    return Shard(terms[0].text, index, "{" + ",".join(positions) + "}")
+    return Shard(terms[0].text, terms[-1].text, index, "{" + ",".join(positions) + "}")
 
 
 def compact_json(data: Any) -> str:

@@ -3,12 +3,14 @@
 Nothing here is fetched when the search page opens; static/search.js asks for each file
 only when a query needs it:
 
-    search/manifest.json      first keystroke: shard boundaries, OpenCC phrases, counts
+    search/manifest.json      first keystroke: OpenCC phrases, counts, the first term of each
+                              group of 64 shards
+    search/shards/NNN.json    the first term of each shard of a group (shortest prefixes)
     search/t2s/NN.json        the query's characters: OpenCC's t2s table for the archive's
                               characters, split by code point
     search/idx/NNNN.json      the shards holding the query's terms (each a lunr.js index)
     search/pos/NNNN.json      their term positions, for queries of two or more tokens
-    search/meta/NNN.json      titles, links, dates, cities and sources of 16 documents
+    search/meta/NNN.json      titles, links, dates, cities and sources of 8 documents
     search/facets.json        each document's city and year, for the filters
     search/text/REF.json      a document's text in its own script, line by line, each line
                               that normalising changes paired with its normalised form, so
@@ -19,16 +21,26 @@ Documents are numbered in build order; a document's ref is its number in base 36
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sitegen.chinese import query_table
 from sitegen.model import Document
-from sitegen.search.index import FIELDS, SHARD_BUDGET, IndexEntry, compact_json, shard_index
+from sitegen.search.index import (
+    FIELDS,
+    SHARD_BUDGET,
+    IndexEntry,
+    compact_json,
+    shard_index,
+    utf16_key,
+)
 from sitegen.search.tokenize import normalize
 
-META_CHUNK = 16
+META_CHUNK = 8
+GROUP = 64  # shards per boundaries file
 T2S_BUCKETS = 32
 FORMAT = 1
 
@@ -79,9 +91,10 @@ def search_files(
 ) -> Iterator[tuple[str, str]]:
     """Yield every search file of the site as (path, text)."""
     entries = entries_of(documents)
-    firsts = []
+    firsts, previous = [], None
     for number, shard in enumerate(shard_index(entries, budget)):
-        firsts.append(shard.first)
+        firsts.append(boundary(previous, shard.first))
+        previous = shard.last
         yield f"search/idx/{number:04d}.json", shard.index
         yield f"search/pos/{number:04d}.json", shard.positions
     chars: set[str] = set()
@@ -100,7 +113,22 @@ def search_files(
     yield "search/facets.json", compact_json(_facets(described))
     for entry, document in zip(entries, documents, strict=True):
         yield f"search/text/{entry.ref}.json", compact_json(snippet_lines(document.body_markdown))
-    yield "search/manifest.json", compact_json(_manifest(len(entries), firsts, table))
+    groups = [firsts[n : n + GROUP] for n in range(0, len(firsts), GROUP)]
+    for number, group in enumerate(groups):
+        yield f"search/shards/{number:03d}.json", compact_json(group)
+    manifest = _manifest(len(entries), [g[0] for g in groups], len(firsts), table)
+    yield "search/manifest.json", compact_json(manifest)
+
+
+def boundary(previous: str | None, first: str) -> str:
+    """Return the shortest prefix of `first` that sorts after `previous` (the last term of
+    the shard before): enough for the browser to tell the shards apart, in fewer bytes."""
+    if previous is None:
+        return first[:1]
+    for end in range(1, len(first)):
+        if utf16_key(first[:end]) > utf16_key(previous):
+            return first[:end]
+    return first
 
 
 def snippet_lines(markdown: str) -> list[str | list[str]]:
@@ -118,12 +146,23 @@ def _with_normal(text: str) -> str | list[str]:
     return text if normal == text else [text, normal]
 
 
-def _manifest(count: int, firsts: list[str], table: dict[str, dict[str, str]]) -> dict:
+def read_boundaries(search: Path) -> list[str]:
+    """Return the first term (prefix) of every shard, from a site's search folder."""
+    manifest = json.loads((search / "manifest.json").read_text("utf-8"))
+    out: list[str] = []
+    for number in range(len(manifest["groups"])):
+        out += json.loads((search / "shards" / f"{number:03d}.json").read_text("utf-8"))
+    return out
+
+
+def _manifest(count: int, groups: list[str], shards: int, table: dict[str, dict[str, str]]) -> dict:
     return {
         "format": FORMAT,
         "documents": count,
         "fields": list(FIELDS),
-        "shards": firsts,
+        "shards": shards,
+        "groups": groups,
+        "groupSize": GROUP,
         "metaChunk": META_CHUNK,
         "t2sBuckets": T2S_BUCKETS,
         "phrases": table["phrases"],

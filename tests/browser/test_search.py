@@ -71,6 +71,21 @@ def type_query(page, query: str) -> list[str]:
     return page.locator("#results li a.result-title").all_inner_texts()
 
 
+def all_titles(page) -> list[str]:
+    """Press "显示更多" until every result is listed; return their titles."""
+    more = page.locator("#search-more")
+    while more.is_visible():
+        count = page.locator("#results li").count()
+        more.click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('#results li').length > n", arg=count
+        )
+    page.wait_for_function(
+        "[...document.querySelectorAll('#results li')].every(li => li.querySelector('a'))"
+    )
+    return page.locator("#results li a.result-title").all_inner_texts()
+
+
 def query_of(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
@@ -145,7 +160,9 @@ def test_snippets_highlight_the_hit_in_the_documents_own_script(
 def test_filters_narrow_results_and_live_in_the_url(page, seed_site: Path, serve) -> None:
     base = serve(seed_site)
     page.goto(base + "search/")
-    everything = type_query(page, "发展")
+    type_query(page, "发展")
+    everything = all_titles(page)
+    assert len(everything) > 10  # more than one page of results
     page.wait_for_selector("#search-filters:not([hidden])")
     cities = page.locator("#filter-city option").all_inner_texts()
     assert cities[0] == "全部城市"
@@ -153,7 +170,7 @@ def test_filters_narrow_results_and_live_in_the_url(page, seed_site: Path, serve
     page.select_option("#filter-city", "许昌")
     wait_for(page, "发展")
     assert query_of(page) == {"q": ["发展"], "city": ["许昌"]}
-    in_xuchang = page.locator("#results li a.result-title").all_inner_texts()
+    in_xuchang = all_titles(page)
     docs = documents(seed_site).values()
     want = sorted(
         d["title"] for d in docs if d["city"] == "许昌" and "发展" in normalize(d["text"])
@@ -165,20 +182,20 @@ def test_filters_narrow_results_and_live_in_the_url(page, seed_site: Path, serve
     page.select_option("#filter-year", "2020")
     page.wait_for_function("new URL(location.href).searchParams.get('year') === '2020'")
     wait_for(page, "发展")
-    titles = page.locator("#results li a.result-title").all_inner_texts()
+    titles = all_titles(page)
     assert titles and all("2020" in t for t in titles)
 
     page.go_back()  # the year filter goes, the city stays
     page.wait_for_function("!new URL(location.href).searchParams.get('year')")
     wait_for(page, "发展")
     assert page.input_value("#filter-year") == ""
-    assert sorted(page.locator("#results li a.result-title").all_inner_texts()) == want
+    assert sorted(all_titles(page)) == want
 
     shared = page.url  # a shared link opens the same search
     other = page.context.new_page()
     other.goto(shared)
     wait_for(other, "发展")
-    assert sorted(other.locator("#results li a.result-title").all_inner_texts()) == want
+    assert sorted(all_titles(other)) == want
     assert other.input_value("#q") == "发展"
     other.close()
 
@@ -271,10 +288,10 @@ def test_browser_scores_equal_the_python_reference(page, seed_site: Path, serve)
     """The JavaScript engine ranks and scores as sitegen.search.query.run does."""
     from lunr.index import Index
 
+    from sitegen.search.publish import read_boundaries
     from sitegen.search.query import parse, run
 
-    site = seed_site / "search"
-    manifest = json.loads((site / "manifest.json").read_text("utf-8"))
+    site = search = seed_site / "search"
 
     def load(kind: str, n: int):
         data = json.loads((site / kind / f"{n:04d}.json").read_text("utf-8"))
@@ -293,7 +310,10 @@ def test_browser_scores_equal_the_python_reference(page, seed_site: Path, serve)
     )
     for query, answer in zip(queries, answers, strict=True):
         expected = run(
-            parse(query), manifest["shards"], lambda n: load("idx", n), lambda n: load("pos", n)
+            parse(query),
+            read_boundaries(search),
+            lambda n: load("idx", n),
+            lambda n: load("pos", n),
         )
         assert [r["ref"] for r in answer] == [ref for ref, _ in expected], query
         for got, (_, score) in zip(answer, expected, strict=True):

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.chinese import to_simplified
-from sitegen.search.index import _offsets
-from sitegen.search.publish import T2S_BUCKETS, base36, snippet_lines
+from sitegen.search.index import _offsets, utf16_key
+from sitegen.search.publish import T2S_BUCKETS, base36, boundary, read_boundaries, snippet_lines
+from sitegen.search.query import shard_of
 from sitegen.search.tokenize import normalize, tokenize_normalized, tokenize_with_offsets
 
 SEED_DOCUMENTS = 12
@@ -23,14 +24,19 @@ def load(site: Path, relative: str):
 
 def test_manifest_and_every_file_it_implies(seed_site: Path) -> None:
     manifest = load(seed_site, "manifest.json")
+    search = seed_site / "search"
     assert manifest["documents"] == SEED_DOCUMENTS
+    assert manifest["shards"] == len(read_boundaries(search))
+    assert manifest["groups"] == read_boundaries(search)[:: manifest["groupSize"]]
     assert manifest["fields"] == ["title", "body", "place"]
     shards = sorted(p.name for p in (seed_site / "search" / "idx").iterdir())
-    assert shards == [f"{n:04d}.json" for n in range(len(manifest["shards"]))]
+    assert shards == [f"{n:04d}.json" for n in range(len(read_boundaries(search)))]
     assert shards == sorted(p.name for p in (seed_site / "search" / "pos").iterdir())
-    for n, first in enumerate(manifest["shards"]):
+    keys = [utf16_key(b) for b in read_boundaries(search)]
+    for n, first in enumerate(read_boundaries(search)):
         terms = [t for t, _ in load(seed_site, f"idx/{n:04d}.json")["invertedIndex"]]
-        assert terms[0] == first
+        assert terms[0].startswith(first)  # the shortest prefix that tells the shards apart
+        assert all(shard_of(t, keys) == n for t in terms)
         assert sorted(load(seed_site, f"pos/{n:04d}.json")) == sorted(terms)
     chunk = manifest["metaChunk"]
     metas = [
@@ -103,3 +109,11 @@ def test_offsets_agree_with_the_tokenizer(text: str) -> None:
     assert {t: o for t, o in found.items()} == {
         t: [o for tt, o in pairs if tt == t] for t in dict.fromkeys(t for t, _ in pairs)
     }
+
+
+def test_boundaries_are_the_shortest_prefix_after_the_previous_shard() -> None:
+    assert boundary(None, "许昌") == "许"
+    assert boundary("许多", "许昌") == "许昌"
+    assert boundary("记者", "许昌") == "许"
+    assert boundary("2023", "2024") == "2024"
+    assert boundary("20", "2024") == "202"
