@@ -32,7 +32,6 @@ class Draft:
     lines: tuple[Line, ...]
     removed: tuple[Removal, ...] = ()
     lost: tuple[tuple[int, int], ...] = ()  # (line, characters lost there and now '□')
-    listing: bool = False  # the article came from a listing scrape
 
     def keep(
         self, lines: list[Line], removed: list[Removal], lost: tuple[tuple[int, int], ...] = ()

@@ -58,7 +58,6 @@ AGENCY_IN_BYLINE = re.compile(r"^\s*[（(]\s*(\S{2,6}社)记者")
 LEAD_BYLINE = re.compile(
     r"^\s*\S{0,20}?(?:讯|电)\s*[（(]([^（()）]{2,40})[）)]|^\s*[（(](\S{0,8}记者[^（()）]{2,40})[）)]"
 )
-REPORTER = re.compile(r"(?:记者|通讯员)[\s□?·]*([\u4e00-\u9fff·\s□]{2,30})")
 DATELINE_WINDOW = 300
 TITLE_MAX = 80
 
@@ -75,7 +74,7 @@ def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
     if listing and title is None:
         lines, title, posted, framed = _listing_frame(lines)
         removed += framed
-    draft = clean_lines(Draft(tuple(lines), tuple(removed), listing=listing))
+    draft = clean_lines(Draft(tuple(lines), tuple(removed)))
     if title is None:
         draft, title = _headline(draft)
     tags: tuple[str, ...] = _header_list(header, "tags")
