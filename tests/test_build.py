@@ -187,9 +187,7 @@ def test_builds_are_byte_identical(archive: Path, tmp_path: Path) -> None:
 
 
 def test_cleaning_report_names_each_category_in_the_page_script(seed_site: Path) -> None:
-    html = (seed_site / "doc" / "002-0601481f48312a86" / "report" / "index.html").read_text(
-        "utf-8"
-    )
+    html = (seed_site / "doc" / "002-0601481f48312a86" / "report" / "index.html").read_text("utf-8")
     assert "<td>拼音注音 (pinyin)</td><td>(yè)</td>" in html
     assert "<td>導航 (navigation)</td>" in html  # a Traditional page says 導航
     assert "<td>缺字 (lost-character)</td><td>?zhēng) (reading zhēng)</td>" in html
