@@ -221,7 +221,7 @@
         if (!self.buckets[bucket]) wanted[bucket] = true;
       });
       return Promise.all(Object.keys(wanted).map(function (bucket) {
-        var name = "t2s/" + ("0" + bucket).slice(-2) + ".json";
+        var name = "t2s/" + pad(bucket, 2) + ".json";
         return self.fetchJSON(name).then(function (chars) {
           Object.keys(chars).forEach(function (k) { self.table.chars[k] = chars[k]; });
           self.buckets[bucket] = true;
@@ -244,12 +244,14 @@
   Engine.prototype.shardOf = function (term) {
     var size = this.manifest.groupSize;
     var group = last(this.manifest.groups, term);
-    return this.fetchJSON("shards/" + ("00" + group).slice(-3) + ".json").then(function (firsts) {
+    return this.fetchJSON("shards/" + pad(group, 3) + ".json").then(function (firsts) {
       return group * size + last(firsts, term);
     });
   };
 
-  function shardName(kind, number) { return kind + "/" + ("000" + number).slice(-4) + ".json"; }
+  function pad(number, width) { return String(number).padStart(width, "0"); } // as Python's {:0Nd}
+
+  function shardName(kind, number) { return kind + "/" + pad(number, 4) + ".json"; }
 
   Engine.prototype.index = function (number) {
     var self = this;
@@ -329,7 +331,7 @@
   Engine.prototype.meta = function (ref) {
     var chunk = this.manifest.metaChunk;
     var n = docNumber(ref);
-    return this.fetchJSON("meta/" + ("00" + Math.floor(n / chunk)).slice(-3) + ".json")
+    return this.fetchJSON("meta/" + pad(Math.floor(n / chunk), 3) + ".json")
       .then(function (docs) { return docs[n % chunk]; });
   };
 
@@ -425,7 +427,8 @@
   var api = {
     tokenize: tokenize, normalize: normalize, tokenizeNormalized: tokenizeNormalized,
     tokenizeWithOffsets: tokenizeWithOffsets, parse: parse, merge: merge,
-    prepareTable: prepareTable, convertRun: convertRun, Engine: Engine, snippet: snippet
+    prepareTable: prepareTable, convertRun: convertRun, Engine: Engine, snippet: snippet,
+    pad: pad
   };
   global.sitegenSearch = api;
 

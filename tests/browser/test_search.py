@@ -351,6 +351,11 @@ def test_tokenizer_vectors_agree_in_the_browser(page, seed_site: Path, serve, tm
     from sitegen.search.query import parse
     from sitegen.search.tokenize import tokenize_with_offsets
 
+    numbers = [0, 7, 42, 999, 1000, 10112, 123456]
+    padded = page.evaluate(
+        "ns => ns.map(n => [sitegenSearch.pad(n, 2), sitegenSearch.pad(n, 4)])", numbers
+    )
+    assert padded == [[f"{n:02d}", f"{n:04d}"] for n in numbers]  # file names as Python writes them
     mismatches = [r for r in results if r["got"] != r["want"]]
     assert len(results) >= 30
     assert mismatches == []

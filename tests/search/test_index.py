@@ -139,7 +139,7 @@ def vocabulary() -> list[str]:
     return sorted(reference_index().inverted_index)
 
 
-@pytest.mark.parametrize("budget", [600, 5_000, 48_000])
+@pytest.mark.parametrize("budget", [600, 48_000])
 def test_shards_split_the_vocabulary_and_each_is_a_lunr_index(budget: int) -> None:
     firsts, indexes, _ = sharded(budget)
     assert firsts == sorted(firsts, key=utf16_key)
@@ -259,12 +259,10 @@ def test_punctuation_makes_separate_parts() -> None:
     assert [p.text for p in parse("GDP增长 5%").parts] == ["gdp增长", "5"]
 
 
-@pytest.mark.parametrize("budget", [600, 48_000])
-def test_each_shard_holds_exactly_the_unsharded_postings_and_vector_components(
-    budget: int,
-) -> None:
+def test_each_shard_holds_exactly_the_unsharded_postings_and_vector_components() -> None:
     from sitegen.search.index import compact_json
 
+    budget = 5_000
     whole = reference_index().serialize()
     postings = dict(whole["invertedIndex"])
     components = {}  # (field/ref, term) -> score
