@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
@@ -84,3 +85,34 @@ class SiteWriter:
         self.root = None
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def update_site(out: Path, files: Mapping[str, bytes], removed: Iterable[str]) -> None:
+    """Change a site made by `SiteWriter` in place: write `files`, delete `removed`.
+
+    Paths are '/'-separated and relative to the site. Each file is written beside its target
+    and renamed over it, so a reader sees the old file or the new one, never half of one.
+    """
+    root = out.resolve()
+    if not (root / ".sitegen").exists():
+        raise BuildError(f"{out} was not made by sitegen; refusing to change it")
+    for path, data in files.items():
+        target = _inside(root, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
+        temp.write_bytes(data)
+        os.replace(temp, target)
+    for path in removed:
+        target = _inside(root, path)
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def _inside(root: Path, path: str) -> Path:
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise BuildError(f"refusing to write outside the site: {path!r}")
+    return root.joinpath(*relative.parts)
