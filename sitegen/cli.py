@@ -82,5 +82,53 @@ def _print_inputs(report: BuildReport, verbose: bool) -> None:
         click.echo(f"  … {len(inputs) - len(listed)} more files read; --verbose lists them")
 
 
+@cli.command(
+    help="Preview the site: build it, serve it at http://127.0.0.1:PORT/ and, whenever the "
+    "archive, its sitegen.toml, templates or static files change, rebuild what changed; "
+    "open pages reload by themselves. The site is built into a temporary folder."
+)
+@click.option("--source", type=click.Path(path_type=Path), default=Path("seeds"), help=SOURCE_HELP)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Any other than 127.0.0.1, localhost or ::1 lets other "
+    "machines read the site.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in the web browser.")
+def serve(source: Path, port: int, host: str, open_browser: bool) -> None:
+    from sitegen.serve import LOCAL_HOSTS
+    from sitegen.serve import serve as run_serve
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("sitegen.serve").setLevel(logging.INFO)
+    if host not in LOCAL_HOSTS:
+        click.echo(
+            f"warning: listening on {host}: anyone who can reach this machine can read the "
+            "site. Use --host 127.0.0.1 (the default) to keep it to this machine.",
+            err=True,
+        )
+
+    def ready(preview, first) -> None:  # type: ignore[no-untyped-def]
+        if first is not None:
+            click.echo(
+                f"Built {first.documents} documents, {first.pages} pages in "
+                f"{first.seconds:.1f} s. Warnings: {len(first.warnings)}."
+            )
+        click.echo(f"Serving {preview.url} (Ctrl-C to stop)")
+
+    try:
+        run_serve(source, host, port, open_browser, ready)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
 def main() -> None:
     cli()
