@@ -1,1 +1,2 @@
-"""Search: tokenize (the one tokenizer), index (build the lunr index), query table."""
+"""Search: tokenize (the one tokenizer), index (lunr scores and shards), query (the
+reference query, mirrored by static/search.js), publish (the site's search files)."""

@@ -36,7 +36,7 @@ POSITION_FIELDS = 2  # title and body: the fields a query's text is matched agai
 K1 = 1.2
 B = 0.75
 LUNR_VERSION = "2.3.9"
-SHARD_BUDGET = 48_000  # bytes of JSON, about 12 KB gzipped
+SHARD_BUDGET = 48_000  # estimated bytes (30 a posting): a shard and its positions ~60 KB
 
 
 @dataclass(frozen=True)
