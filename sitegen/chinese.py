@@ -12,6 +12,8 @@ one. Where a dictionary lists several targets, the first is used.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +42,19 @@ class Dictionary:
         for key in self.entries:
             lengths.setdefault(key[0], set()).add(len(key))
         return {ch: tuple(sorted(ls)) for ch, ls in lengths.items()}
+
+    @cached_property
+    def lengths_by_prefix(self) -> dict[str, tuple[int, ...]]:
+        """For each first two characters, the lengths of the keys (of two or more) they start."""
+        lengths: dict[str, set[int]] = {}
+        for key in self.entries:
+            if len(key) >= 2:
+                lengths.setdefault(key[:2], set()).add(len(key))
+        return {prefix: tuple(sorted(ls)) for prefix, ls in lengths.items()}
+
+    @cached_property
+    def single_keys(self) -> frozenset[str]:
+        return frozenset(key for key in self.entries if len(key) == 1)
 
 
 def _opencc_dictionary_dir() -> Path:
@@ -75,7 +90,65 @@ def s2t_characters() -> Dictionary:
 
 def to_simplified(text: str) -> str:
     """Convert Traditional Chinese in `text` to Simplified, as OpenCC's t2s does."""
-    return HAN_RUN.sub(lambda m: convert_run(m.group()), text)
+    return _t2s().convert(text)
+
+
+class _Converter:
+    """`_convert_phrases` on every run of a text at once, at C speed where it can be.
+
+    A key made only of run characters can match only inside one run, and keys in
+    different runs never overlap, so choosing phrases over the whole text (longest first,
+    leftmost first among equals) chooses what run-by-run conversion chooses; the other
+    characters of the runs go through the character table with `str.translate`. Characters
+    outside the runs are never in the table, so they stay as they are.
+    """
+
+    def __init__(self, phrases: Dictionary, chars: dict[str, str], run: re.Pattern[str]) -> None:
+        self.entries = {k: v for k, v in phrases.entries.items() if run.fullmatch(k)}
+        self.table = {ord(k): v for k, v in chars.items() if len(k) == 1 and run.fullmatch(k)}
+        lengths: dict[str, set[int]] = {}
+        for key in self.entries:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self.lengths = {ch: tuple(sorted(ls)) for ch, ls in lengths.items()}
+        firsts = "".join(sorted(self.lengths))
+        self.firsts = re.compile(f"[{re.escape(firsts)}]") if firsts else None
+
+    def convert(self, text: str) -> str:
+        found = []
+        if self.firsts is not None:
+            entries, lengths = self.entries, self.lengths
+            size = len(text)
+            for match in self.firsts.finditer(text):
+                start = match.start()
+                for length in lengths[match.group()]:
+                    if start + length <= size and text[start : start + length] in entries:
+                        found.append((-length, start))
+        if not found:
+            return text.translate(self.table)
+        taken = bytearray(len(text))
+        kept = []
+        for negative, start in sorted(found):
+            end = start - negative
+            if not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                kept.append((start, end))
+        out, position = [], 0
+        for start, end in sorted(kept):
+            out.append(text[position:start].translate(self.table))
+            out.append(self.entries[text[start:end]])
+            position = end
+        out.append(text[position:].translate(self.table))
+        return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> _Converter:
+    return _Converter(t2s_phrases(), t2s_characters().entries, re.compile(f"[{HAN_CLASS}]+"))
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> _Converter:
+    return _Converter(s2t_phrases(), s2t_characters().entries, S2T_RUN)
 
 
 def convert_run(run: str) -> str:
@@ -98,7 +171,7 @@ def _convert_phrases(run: str, phrases: Dictionary, chars: dict[str, str]) -> st
         for start, ch in enumerate(run)
         if ch in firsts
         for length in firsts[ch]
-        if run[start : start + length] in phrases.entries
+        if start + length <= n and run[start : start + length] in phrases.entries
     ]
     if not found:
         return _convert_characters(run, chars)
@@ -175,8 +248,7 @@ def s2t_phrases() -> Dictionary:
 
 def to_traditional(text: str) -> str:
     """Convert Simplified Chinese in `text` to Traditional, as OpenCC's s2t does."""
-    phrases, chars = s2t_phrases(), s2t_characters().entries
-    return S2T_RUN.sub(lambda m: _convert_phrases(m.group(), phrases, chars), text)
+    return _s2t().convert(text)
 
 
 def switch_tables(texts: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
@@ -186,26 +258,82 @@ def switch_tables(texts: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
     them, so leaving it out changes nothing; the browser converts the page's original text
     (never text it has already converted), so these tables give OpenCC's result there.
     """
-    runs = {m.group() for text in texts for m in S2T_RUN.finditer(text)}
-    chars = {ch for run in runs for ch in run}
-    tables = {}
-    for name, phrases, characters in (
-        ("t2s", t2s_phrases(), t2s_characters()),
-        ("s2t", s2t_phrases(), s2t_characters()),
-    ):
-        found: set[str] = set()
-        firsts = phrases.lengths_by_first
-        for run in runs:
-            for start, ch in enumerate(run):
-                for size in firsts.get(ch, ()):
-                    if run[start : start + size] in phrases.entries:
-                        found.add(run[start : start + size])
-        tables[name] = {
-            "phrases": {p: phrases.entries[p] for p in sorted(found)},
-            "chars": {
-                c: characters.entries[c]
-                for c in sorted(chars)
-                if c in characters.entries and characters.entries[c] != c
-            },
-        }
-    return tables
+    scan = SwitchScan()
+    for text in texts:
+        scan.add(text)
+    return scan.tables()
+
+
+class SwitchScan:
+    """What `switch_tables` needs of some texts, gathered one text at a time.
+
+    Keeps the characters and the phrases found, not the texts, so a build can scan each
+    page as it is rendered, in several processes (`update` merges two scans); `tables()`
+    gives what `switch_tables` gives for all the texts added.
+    """
+
+    MEMO = 200_000  # runs remembered as scanned already; then forgotten, to bound memory
+
+    def __init__(self) -> None:
+        self.chars: set[str] = set()
+        self.found: dict[str, set[str]] = {"t2s": set(), "s2t": set()}
+        self._seen: set[str] = set()
+
+    def add(self, text: str) -> None:
+        """Scan `text`: its Han characters and the phrases of either table it contains."""
+        runs = set(S2T_RUN.findall(text))
+        runs.difference_update(self._seen)
+        if not runs:
+            return
+        if len(self._seen) > self.MEMO:
+            self._seen.clear()
+        self._seen.update(runs)
+        joined = "\n".join(runs)  # a phrase is Han only: none spans the '\n'
+        self.chars.update(joined)
+        self.chars.discard("\n")
+        for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases())):
+            _find_phrases(joined, phrases, self.found[name])
+
+    def update(self, other: SwitchScan) -> None:
+        self.chars |= other.chars
+        for name, found in other.found.items():
+            self.found[name] |= found
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"chars": self.chars, "found": self.found}  # not the memo
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._seen = set()
+
+    def tables(self) -> dict[str, dict[str, dict[str, str]]]:
+        tables = {}
+        for name, phrases, characters in (
+            ("t2s", t2s_phrases(), t2s_characters()),
+            ("s2t", s2t_phrases(), s2t_characters()),
+        ):
+            tables[name] = {
+                "phrases": {p: phrases.entries[p] for p in sorted(self.found[name])},
+                "chars": {
+                    c: characters.entries[c]
+                    for c in sorted(self.chars)
+                    if c in characters.entries and characters.entries[c] != c
+                },
+            }
+        return tables
+
+
+def _find_phrases(text: str, phrases: Dictionary, found: set[str]) -> None:
+    """Add to `found` every key of `phrases` that occurs in `text`.
+
+    A key of two or more characters can begin only where two characters start one; those
+    places are found at C speed, so only they are looked at one by one.
+    """
+    entries, prefixes = phrases.entries, phrases.lengths_by_prefix
+    found.update(phrases.single_keys.intersection(text))
+    pairs = list(map(operator.add, text, text[1:]))
+    for start in itertools.compress(itertools.count(), map(prefixes.__contains__, pairs)):
+        for size in prefixes[pairs[start]]:
+            piece = text[start : start + size]
+            if piece in entries:
+                found.add(piece)
