@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import markdown
@@ -40,18 +42,27 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
 @pass_context
 def ui_text(context: Context, text: str) -> str:
     """Write the site's own wording (authored in Simplified) in the page's script."""
-    if context.get("lang") == "zh-Hant":
-        return to_traditional(text)
-    return to_simplified(text)
+    return _ui_text(context.get("lang") == "zh-Hant", text)
+
+
+@lru_cache(maxsize=4096)
+def _ui_text(traditional: bool, text: str) -> str:
+    return to_traditional(text) if traditional else to_simplified(text)
+
+
+_local = threading.local()
 
 
 def markdown_to_html(text: str) -> str:
     """Render a cleaned body; raw HTML, entities and links in it stay literal text."""
-    md = markdown.Markdown(extensions=[], output_format="html")
-    md.preprocessors.deregister("html_block")
-    for name in UNSAFE_INLINE:
-        if name in md.inlinePatterns:
-            md.inlinePatterns.deregister(name)
+    md = getattr(_local, "markdown", None)
+    if md is None:  # one converter per thread, reset before each use
+        md = _local.markdown = markdown.Markdown(extensions=[], output_format="html")
+        md.preprocessors.deregister("html_block")
+        for name in UNSAFE_INLINE:
+            if name in md.inlinePatterns:
+                md.inlinePatterns.deregister(name)
+    md.reset()
     return md.convert(text)
 
 

@@ -33,13 +33,20 @@ def site_files(
     site: SiteInfo,
     pages: Sequence[Page],
     texts: Iterable[str],
+    tables: dict[str, dict[str, dict[str, str]]] | None = None,
 ) -> list[tuple[str, str]]:
-    """Return the non-HTML files of the site as (path, content)."""
+    """Return the non-HTML files of the site as (path, content).
+
+    The 简/繁 tables are made from `texts`, or given whole as `tables` by a build that
+    scanned its pages while writing them (`sitegen.chinese.SwitchScan`).
+    """
     files = [(".nojekyll", ""), ("robots.txt", robots(site))]
     if site.base_url:
         files.append(("sitemap.xml", sitemap(pages, site)))
         files.append(("feed.xml", feed(documents, site)))
-    files.append((TABLES_PATH, tables_script(texts)))
+    if tables is None:
+        tables = switch_tables(texts)
+    files.append((TABLES_PATH, tables_script_of(tables)))
     return files
 
 
@@ -120,7 +127,11 @@ def summary(markdown: str) -> str:
 
 def tables_script(texts: Iterable[str]) -> str:
     """The 简/繁 switch's tables for exactly the text of this site, as a script."""
-    data = json.dumps(switch_tables(texts), ensure_ascii=False, separators=(",", ":"))
+    return tables_script_of(switch_tables(texts))
+
+
+def tables_script_of(tables: dict[str, dict[str, dict[str, str]]]) -> str:
+    data = json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
     return f"window.sitegenZhTables={data};\n"
 
 

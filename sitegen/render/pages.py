@@ -330,9 +330,14 @@ def plan_pages(
     gazetteer: Gazetteer,
     site: SiteInfo,
     extra: Sequence[MarkdownPage],
-    body_html: Callable[[str], str],
+    body_html: Callable[[str], Any],
+    related_of: Callable[..., dict[str, tuple[Document, ...]]] | None = None,
 ) -> Iterator[Page]:
-    """Yield every HTML page of the site."""
+    """Yield every HTML page of the site.
+
+    `related_of(documents, city_of)` finds related documents (`related_documents` unless
+    given, e.g. one that uses several processes).
+    """
     ordered = newest_first(documents)
     cities = city_pages(documents, gazetteer)
     years = year_pages(documents)
@@ -385,7 +390,9 @@ def plan_pages(
                     city_of[document.slug] = page
     source_of = {d.slug: s for s in sources for d in s.documents}
     year_url = {d.slug: f"{y.url}#{m.anchor}" for y in years for m in y.months for d in m.documents}
-    related = related_documents(ordered, {slug: page.slug for slug, page in city_of.items()})
+    related = (related_of or related_documents)(
+        ordered, {slug: page.slug for slug, page in city_of.items()}
+    )
     siblings = {
         page.slug: newest_first(d for p in page.places for g in p.years for d in g.documents)
         for page in cities
