@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -26,12 +27,15 @@ class SiteWriter:
         self.out = out.resolve()
         self.root: Path | None = None
         self.written: set[PurePosixPath] = set()
+        self._folders: set[Path] = set()  # folders known to exist, in this process
+        self.seconds = 0.0  # spent writing, in this process
 
     def __enter__(self) -> SiteWriter:
         parent = self.out.parent
         parent.mkdir(parents=True, exist_ok=True)
-        for stale in parent.glob(f"{TEMP_PREFIX}{self.out.name}-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        for prefix in (TEMP_PREFIX, OLD_PREFIX):  # left by a build that was killed
+            for stale in parent.glob(f"{prefix}{self.out.name}-*"):
+                shutil.rmtree(stale, ignore_errors=True)
         self.root = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{self.out.name}-", dir=parent))
         return self
 
@@ -46,10 +50,30 @@ class SiteWriter:
 
     def write(self, path: str, content: str | bytes) -> None:
         """Write one file of the site; `path` is '/'-separated and relative to the site."""
-        target = self._target(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self.claim(path)
+        self.write_claimed(path, content)
+
+    def claim(self, path: str) -> None:
+        """Reserve `path` for a file written later by `write_claimed`, maybe in a worker.
+
+        Refuses a path outside the site or one already claimed, as `write` does.
+        """
+        self._target(path)
+
+    def write_claimed(self, path: str, content: str | bytes) -> int:
+        """Write a file `claim` reserved; return its size. Safe in forked worker processes."""
+        assert self.root is not None, "use SiteWriter as a context manager"
+        started = time.perf_counter()
+        target = self.root.joinpath(*PurePosixPath(path).parts)
+        folder = target.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        target.write_bytes(data)
+        with open(target, "wb") as file:
+            file.write(data)
+        self.seconds += time.perf_counter() - started
+        return len(data)
 
     def copy(self, path: str, source: Path) -> None:
         """Copy a file into the site."""
