@@ -1,26 +1,69 @@
 """build(config) -> BuildReport: the table of contents of a build.
 
 Gather every input, split and describe every article, plan every page, and only then
-write, so that cross-page data (city lists, the search index) is consistent.
+write, so that cross-page data (city lists, the search index) is consistent:
+
+    _find_inputs      walk the archive, read every file's bytes          (ingest)
+    ingest_files      decode, split, clean and describe each file, in     (ingest, clean,
+                      worker processes, or take it from the cache          metadata)
+    _assemble         sidecars, unique slugs, warnings in file order      (metadata)
+    plan_pages        every page and its cross-page data                  (metadata)
+    _render_all       render and write the pages, in worker processes     (render, write)
+    _write_search     the search index                                    (index, write)
+    site_files, …     static files, feeds, 简/繁 tables, the report        (write)
+
+The output is the same bytes whatever the number of workers, and whether documents come
+from the cache or not.
+
+The cache (`sitegen/cache.py`, in `.sitegen-cache/` beside the output folder) keeps what
+`ingest_bytes` gave for each file, keyed on the code version, the extra cities of
+`sitegen.toml`, the file's path and its bytes. Sidecars are applied after the cache, so a
+curator's correction costs no cleaning. Other code that needs documents (`sitegen serve`)
+can use the same cache:
+
+    with Cache(cache_dir(config.out)) as cache:
+        results = ingest_files(files, gazetteer, cache, workers=1)   # files: _find_inputs
+        documents, inputs = _assemble(files, results, gazetteer, warnings)
+
+or, for one file: `ingest_bytes(relative, data, gazetteer)` (what the cache stores, not
+cached by itself) and `cached_ingest(relative, data, gazetteer, cache)` (through the
+cache). A build whose inputs (sources, sidecars, configuration, templates, static files,
+pages, code) are those the site in `config.out` was built from, and whose files nobody
+changed since, returns that site's report without writing anything.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import logging
+import multiprocessing
+import os
+import pickle
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
-from pathlib import Path
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from sitegen import __version__
-from sitegen.chinese import HAN_RUN
+from sitegen.cache import Cache, cache_dir, code_version, digest, files_digest
+from sitegen.chinese import HAN_RUN, SwitchScan
 from sitegen.config import Config
 from sitegen.errors import BuildError
 from sitegen.ingest.gazetteer import Gazetteer, load_gazetteer
 from sitegen.ingest.meta import describe
-from sitegen.ingest.read import UnreadableFile, find_sources, outside_links, read_source
+from sitegen.ingest.read import (
+    UnreadableFile,
+    decode,
+    find_sources,
+    outside_links,
+    read_source,
+)
 from sitegen.ingest.sidecar import (
     Sidecar,
     SidecarError,
@@ -30,9 +73,11 @@ from sitegen.ingest.sidecar import (
 )
 from sitegen.ingest.split import split_articles
 from sitegen.model import Document, Removal, Source
+from sitegen.progress import Timings
 from sitegen.render.env import make_environment, markdown_to_html
 from sitegen.render.feeds import site_files
-from sitegen.render.pages import doc_url, group_by_city, plan_pages
+from sitegen.render.pages import Page, doc_url, group_by_city, plan_pages
+from sitegen.render.related import related_documents
 from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
 from sitegen.writer import SiteWriter
@@ -40,6 +85,7 @@ from sitegen.writer import SiteWriter
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
+REPORT_NAME = "build-report.json"
 
 
 @dataclass(frozen=True)
@@ -59,6 +105,10 @@ class BuildReport:
     pages: int
     warnings: tuple[str, ...]
     out: Path
+    # Seconds per stage (see sitegen.progress.STAGES), added up over every process, and
+    # "wall" for the whole build. Not part of the site: builds differ only in these.
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+    up_to_date: bool = False  # nothing was written: the site was built from these inputs
 
     def to_json(self) -> str:
         data = {
@@ -70,39 +120,511 @@ class BuildReport:
         }
         return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
+    @classmethod
+    def from_json(cls, text: str, out: Path) -> BuildReport:
+        data = json.loads(text)
+        inputs = tuple(
+            InputReport(**{**i, "documents": tuple(i["documents"])}) for i in data["inputs"]
+        )
+        return cls(inputs, data["documents"], data["pages"], tuple(data["warnings"]), out)
 
-def build(config: Config, progress: Progress | None = None) -> BuildReport:
-    """Build the site for `config`; the previous site stays in place if anything fails."""
-    gazetteer = load_gazetteer(config.gazetteer)
+
+def default_workers() -> int:
+    """The number of processors this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def build(
+    config: Config,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+    cache: bool = True,
+) -> BuildReport:
+    """Build the site for `config`; the previous site stays in place if anything fails.
+
+    `workers`: processes for the per-document stages and rendering (default: one per
+    processor; 1 does everything in this process). `cache`: use and fill the build cache
+    beside the output folder (`.sitegen-cache/`).
+    """
+    started = time.perf_counter()
+    timings = Timings()
+    workers = workers or default_workers()
     warnings: list[str] = []
-    sources, inputs = _gather(config.source, warnings)
-    documents, inputs = _describe_all(sources, inputs, gazetteer, warnings, progress)
-    groups = group_by_city(documents, gazetteer)
-    extra_pages = read_pages(config.source / "pages")
-    site = site_info(config, extra_pages)
-    pages = list(plan_pages(documents, gazetteer, site, extra_pages, markdown_to_html))
-    env = make_environment([config.source / "templates", package_dir("templates")])
-    report = BuildReport(tuple(inputs), len(documents), 0, tuple(warnings), config.out)
+    with timings.stage("ingest"):
+        gazetteer = load_gazetteer(config.gazetteer)
+        files = _find_inputs(config.source, warnings)
+    use_cache = cache and not _inside(cache_dir(config.out), config.source)
+    with Cache(cache_dir(config.out)) if use_cache else _no_cache() as store:
+        ingest_key = _ingest_key(config)
+        fingerprint = _fingerprint(config, files, ingest_key)
+        current = _current_report(config, store, fingerprint)
+        if current is not None:
+            for warning in current.warnings:
+                log.warning(warning)
+            _check_strict(config, list(current.warnings))
+            timings.add("wall", time.perf_counter() - started)
+            return replace(current, timings=timings.seconds, up_to_date=True)
+        results, new = ingest_files(
+            files, gazetteer, store, workers, progress, timings, ingest_key=ingest_key
+        )
+        with timings.stage("metadata"):
+            documents, inputs = _assemble(files, results, gazetteer, warnings)
+            groups = group_by_city(documents, gazetteer)
+            extra_pages = read_pages(config.source / "pages")
+            site = site_info(config, extra_pages)
+            related = functools.partial(related_documents, workers=workers)
+            pages = list(plan_pages(documents, gazetteer, site, extra_pages, LazyMarkdown, related))
+            env = make_environment([config.source / "templates", package_dir("templates")])
+        _check_strict(config, warnings)
+        with SiteWriter(config.out) as writer:
+            scan = _render_all(env, pages, writer, workers, progress, timings)
+            with timings.stage("write"):
+                scripts = _write_static(writer, [config.source / "static", package_dir("static")])
+                for script in scripts:
+                    scan.add(script)
+            if progress:
+                progress("index", 0, 1)
+            written = writer.seconds
+            with timings.stage("index"):
+                _write_search(writer, documents, groups)
+            timings.add("index", written - writer.seconds)
+            timings.add("write", writer.seconds - written)
+            if progress:
+                progress("index", 1, 1)
+            with timings.stage("write"):
+                tables = scan.tables()
+                for path, content in site_files(documents, site, pages, (), tables=tables):
+                    writer.write(path, content)
+                report = BuildReport(
+                    tuple(inputs), len(documents), len(pages), tuple(warnings), config.out
+                )
+                writer.write(REPORT_NAME, report.to_json())
+                store.remember_site(config.out, None, None)  # in case the swap fails
+                writer.commit()
+        with timings.stage("write"):
+            store.finish(new, (r.key for r in results))
+            store.remember_site(config.out, fingerprint, files_digest(config.out))
+    timings.add("wall", time.perf_counter() - started)
+    return replace(report, timings=timings.seconds)
+
+
+def _check_strict(config: Config, warnings: list[str]) -> None:
     if config.strict and warnings:
         raise BuildError(
             f"{len(warnings)} warning(s) and --strict is on; the site was not written. "
             f"First: {warnings[0]}"
         )
-    with SiteWriter(config.out) as writer:
-        texts = []
-        for n, (path, html) in enumerate(render_pages(env, pages), 1):
-            writer.write(path, html)
-            texts.append(html)
+
+
+class _NoCache:
+    """Stands in for `Cache` when the build does not use one."""
+
+    usable = False
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return {}
+
+    def finish(self, new: dict[str, bytes], used: Iterable[str]) -> None:
+        pass
+
+    def site(self, out: Path) -> None:
+        return None
+
+    def remember_site(self, out: Path, inputs: str | None, files: str | None) -> None:
+        pass
+
+
+@contextmanager
+def _no_cache() -> Iterator[Any]:
+    yield _NoCache()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or below it (then the cache would write into the archive)."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+# --- ingest: find, read, decode, split, clean, describe ---------------------------------
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file of the archive, its bytes read; `problem` when they cannot be."""
+
+    path: Path
+    relative: PurePosixPath
+    data: bytes | None
+    problem: str | None = None
+    outside: bool = False  # a link pointing outside the archive: reported, never read
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What one input file gives on its own: what the cache keeps (see `ingest_bytes`)."""
+
+    key: str  # the cache key: code version, extra cities, path and bytes
+    source: Source | None  # None: not text
+    replaced: int = 0  # bytes not valid in the detected encoding (shown as □)
+    problem: str | None = None  # why the file is skipped
+    documents: tuple[Document, ...] = ()  # slugs made from the path; not yet unique
+    between: int = 0  # lines that belong to no article (listing preamble, footer)
+    failure: str | None = None  # cleaning raised: a bug, which stops the build
+
+
+def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
+    """Find every input file, sorted, and read its bytes; warn about links leading out."""
+    files = []
+    for link in outside_links(root):
+        message = f"{link}: a link pointing outside the archive; not followed"
+        warnings.append(message)
+        log.warning(message)
+        files.append(InputFile(root / link, link, None, "link outside archive", outside=True))
+    for path, relative in find_sources(root):
+        try:
+            files.append(InputFile(path, relative, path.read_bytes()))
+        except OSError as error:
+            files.append(InputFile(path, relative, None, str(error)))
+    return files
+
+
+def _ingest_key(config: Config) -> str:
+    """What, besides a file's path and bytes, decides what ingesting it gives."""
+    return digest(code_version(), repr(config.gazetteer))
+
+
+def file_key(ingest_key: str, relative: PurePosixPath, data: bytes) -> str:
+    return digest(ingest_key, str(relative), data)
+
+
+def ingest_bytes(
+    relative: PurePosixPath,
+    data: bytes,
+    gazetteer: Gazetteer,
+    key: str = "",
+    timings: Timings | None = None,
+) -> Ingested:
+    """Decode, split, clean and describe one file's bytes (no sidecar, no cache)."""
+    timings = timings or Timings()
+    with timings.stage("ingest"):
+        try:
+            decoded = decode(data)
+        except UnreadableFile as error:
+            return Ingested(key, None, problem=str(error))
+        source = Source(path=relative, text=decoded.text, encoding=decoded.encoding)
+    if not source.text.strip():
+        return Ingested(key, source, decoded.replaced, problem="empty")
+    with timings.stage("clean"):
+        articles, between = split_articles(source)
+        documents = []
+        for article in articles:
+            slug = _slug(source, article.index, len(articles))
+            try:
+                document = describe(article, gazetteer, slug)
+            except Exception as error:  # name the file, then stop: a bug, not bad input
+                log.debug("%s", traceback.format_exc())
+                failure = f"{source.path}: cleaning failed: {error!r}"
+                return Ingested(key, source, decoded.replaced, failure=failure)
+            if article.index == len(articles) - 1 and between:
+                document = _with_removed(document, between)
+            documents.append(document)
+    return Ingested(key, source, decoded.replaced, None, tuple(documents), len(between))
+
+
+def cached_ingest(
+    relative: PurePosixPath, data: bytes, gazetteer: Gazetteer, cache: Cache, ingest_key: str
+) -> Ingested:
+    """`ingest_bytes` through the cache (stores what it had to compute)."""
+    key = file_key(ingest_key, relative, data)
+    found = cache.get_many([key]).get(key)
+    if found is not None:
+        return pickle.loads(found)
+    result = ingest_bytes(relative, data, gazetteer, key)
+    if result.failure is None:
+        cache.finish({key: pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)}, [key])
+    return result
+
+
+# What forked worker processes share with the build that started them.
+_SHARED: dict[str, Any] = {}
+
+
+def _ingest_task(task: tuple[str, PurePosixPath, bytes]) -> tuple[bytes, dict[str, float]]:
+    key, relative, data = task
+    timings = Timings()
+    result = ingest_bytes(relative, data, _SHARED["gazetteer"], key, timings)
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), timings.take()
+
+
+def ingest_files(
+    files: Sequence[InputFile],
+    gazetteer: Gazetteer,
+    cache: Any,
+    workers: int = 1,
+    progress: Progress | None = None,
+    timings: Timings | None = None,
+    *,
+    ingest_key: str,
+) -> tuple[list[Ingested], dict[str, bytes]]:
+    """Ingest every file, in file order, from the cache or in `workers` processes.
+
+    Return one result per file (a file that could not be read has only its `problem`) and
+    the cache entries made for the files the cache did not have.
+    """
+    timings = timings or Timings()
+    with timings.stage("ingest"):
+        keys = [
+            file_key(ingest_key, f.relative, f.data) if f.data is not None else "" for f in files
+        ]
+        found = cache.get_many(k for k in keys if k)
+        results: list[Ingested | None] = [None] * len(files)
+        todo = []
+        for n, (file, key) in enumerate(zip(files, keys, strict=True)):
+            if file.data is None:
+                results[n] = Ingested("", None, problem=file.problem)
+            elif key in found:
+                results[n] = pickle.loads(found[key])
+            else:
+                todo.append((n, (key, file.relative, file.data)))
+    new: dict[str, bytes] = {}
+    total = len(files)
+    done = total - len(todo)
+    if progress:
+        progress("clean", done, total)
+    tasks = [task for _, task in todo]
+    made = _run(_ingest_task, tasks, workers, gazetteer=gazetteer)
+    for (n, _), (data, seconds) in zip(todo, made, strict=True):
+        result = pickle.loads(data)
+        results[n] = result
+        timings.merge(seconds)
+        if result.failure is None:
+            new[result.key] = data
+        done += 1
+        if progress:
+            progress("clean", done, total)
+    return [r for r in results if r is not None], new
+
+
+def _run(
+    function: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    workers: int,
+    chunk: int = 0,
+    **shared: Any,
+) -> Iterator[Any]:
+    """Yield `function(task)` for every task, in order, in up to `workers` forked processes.
+
+    `shared` is what the workers read from `_SHARED` (inherited, never pickled).
+    """
+    _SHARED.clear()
+    _SHARED.update(shared)
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                yield function(task)
+            return
+        processes = min(workers, len(tasks))
+        chunk = chunk or max(1, min(16, len(tasks) // (processes * 8)))
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes) as pool:
+            yield from pool.imap(function, tasks, chunksize=chunk)
+    finally:
+        _SHARED.clear()
+
+
+def _assemble(
+    files: Sequence[InputFile],
+    results: Sequence[Ingested],
+    gazetteer: Gazetteer,
+    warnings: list[str],
+) -> tuple[list[Document], list[InputReport]]:
+    """Apply sidecars and make slugs unique; report every file, warnings in file order.
+
+    Gives what `_gather` then `_describe_all` give for the same files: first what reading
+    found in each file, then what describing found.
+    """
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        log.warning(message)
+
+    inputs: list[InputReport] = []
+    read: list[tuple[InputFile, Ingested, Sidecar | None, int]] = []
+    for file, result in zip(files, results, strict=True):
+        relative = file.relative
+        if file.outside:  # warned about when found
+            inputs.append(InputReport(str(relative), "skipped", None, (), problem=file.problem))
+            continue
+        if result.source is None:
+            warn(f"{relative}: skipped, {result.problem}")
+            inputs.append(InputReport(str(relative), "skipped", None, (), problem=result.problem))
+            continue
+        if result.problem == "empty":
+            warn(f"{relative}: skipped, the file is empty")
+            inputs.append(
+                InputReport(str(relative), "skipped", result.source.encoding, (), problem="empty")
+            )
+            continue
+        if result.replaced:
+            warn(
+                f"{relative}: {result.replaced} byte(s) are not valid {result.source.encoding}; "
+                "they show as □ and are counted as lost characters"
+            )
+        sidecar = None
+        if sidecar_path(file.path).is_file():
+            sidecar_name = str(relative.with_name(sidecar_path(file.path).name))
+            try:
+                sidecar = load_sidecar(sidecar_path(file.path), sidecar_name)
+            except SidecarError as error:
+                warn(f"{error}; the sidecar is ignored")
+        read.append((file, result, sidecar, len(inputs)))
+        inputs.append(InputReport(str(relative), "read", result.source.encoding, ()))
+    documents: list[Document] = []
+    used: set[str] = set()
+    for _file, result, sidecar, at in read:
+        if result.failure is not None:
+            raise BuildError(result.failure)
+        source = result.source
+        assert source is not None
+        count = len(result.documents)
+        if sidecar is not None:
+            for problem in sidecar.check_articles(count):
+                warn(problem)
+        slugs = []
+        for document in result.documents:
+            slug = _unique(document.slug, used, source, warnings)
+            if slug != document.slug:
+                document = replace(document, slug=slug)
+            if sidecar is not None:
+                try:
+                    entry = sidecar.entry(document.article_index, count)
+                    document = apply_sidecar(document, entry, gazetteer)
+                except SidecarError as error:
+                    warn(f"{sidecar.path}: {error}; that correction is ignored")
+            documents.append(document)
+            slugs.append(slug)
+        report = inputs[at]
+        inputs[at] = InputReport(
+            report.path, report.status, report.encoding, tuple(slugs), result.between
+        )
+    return documents, inputs
+
+
+def _fingerprint(config: Config, files: Sequence[InputFile], ingest_key: str) -> str:
+    """A digest of everything a build reads: if it is unchanged, so is the site."""
+    parts: list[bytes | str] = ["site", ingest_key, repr(replace(config, strict=False))]
+    for folder in (
+        config.source / "templates",
+        package_dir("templates"),
+        config.source / "static",
+        package_dir("static"),
+        config.source / "pages",
+    ):
+        parts.append(str(folder))
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    for file in files:
+        parts += [str(file.relative), file.problem or "", file.data or b""]
+        side = sidecar_path(file.path)
+        parts.append(side.read_bytes() if not file.outside and side.is_file() else "-")
+    return digest(*parts)
+
+
+def _current_report(config: Config, store: Any, fingerprint: str) -> BuildReport | None:
+    """The report of the site in `config.out` if it was built from these very inputs."""
+    recorded = store.site(config.out)
+    if recorded is None or recorded[0] != fingerprint:
+        return None
+    try:
+        if files_digest(config.out) != recorded[1]:
+            return None
+        text = (config.out / REPORT_NAME).read_text(encoding="utf-8")
+        return BuildReport.from_json(text, config.out)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# --- render and write --------------------------------------------------------------------
+
+
+class LazyMarkdown:
+    """A document's body as HTML, converted from Markdown only when a page shows it.
+
+    `plan_pages` puts one in every document's context; the worker that renders the
+    document's page converts it, so conversion runs in parallel and nothing keeps the HTML.
+    """
+
+    __slots__ = ("markdown",)
+
+    def __init__(self, markdown: str) -> None:
+        self.markdown = markdown
+
+    def __str__(self) -> str:
+        return markdown_to_html(self.markdown)
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+RENDER_CHUNK = 48  # pages per task: a document's three pages go together
+
+
+def _render_all(
+    env: Any,
+    pages: Sequence[Page],
+    writer: SiteWriter,
+    workers: int,
+    progress: Progress | None,
+    timings: Timings,
+) -> SwitchScan:
+    """Render and write every page, in `workers` processes; scan their text for 简/繁."""
+    for page in pages:
+        writer.claim(page.path)
+    size = len(pages)
+    chunks = [(start, min(start + RENDER_CHUNK, size)) for start in range(0, size, RENDER_CHUNK)]
+    scan = SwitchScan()
+    done = 0
+    gc.freeze()  # forked workers then leave the plan's memory shared
+    try:
+        for count, part, seconds in _run(
+            _render_task, chunks, workers, chunk=1, env=env, pages=pages, writer=writer
+        ):
+            scan.update(part)
+            timings.merge(seconds)
+            done += count
             if progress:
-                progress("render", n, len(pages))
-        scripts = _write_static(writer, [config.source / "static", package_dir("static")])
-        _write_search(writer, documents, groups)
-        for path, content in site_files(documents, site, pages, texts + scripts):
-            writer.write(path, content)
-        report = BuildReport(tuple(inputs), len(documents), len(pages), tuple(warnings), config.out)
-        writer.write("build-report.json", report.to_json())
-        writer.commit()
-    return report
+                progress("render", done, len(pages))
+    finally:
+        gc.unfreeze()
+    return scan
+
+
+def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, float]]:
+    start, end = bounds
+    env, pages, writer = _SHARED["env"], _SHARED["pages"], _SHARED["writer"]
+    timings = Timings()
+    scan = SwitchScan()
+    rendered = render_pages(env, pages[start:end])
+    while True:
+        with timings.stage("render"):
+            page = next(rendered, None)
+        if page is None:
+            break
+        path, html = page
+        with timings.stage("write"):
+            writer.write_claimed(path, html)
+        with timings.stage("render"):
+            scan.add(html)
+    return end - start, scan, timings.take()
 
 
 def _gather(

@@ -12,6 +12,7 @@ from sitegen import __version__
 
 if TYPE_CHECKING:
     from sitegen.build import BuildReport
+    from sitegen.progress import ProgressBar, ProgressLines
 
 SOURCE_HELP = "Archive folder to read (default: ./seeds)."
 OUT_HELP = "Folder to write the site into; replaced whole on success (default: ./site)."
@@ -39,25 +40,71 @@ def cli() -> None:
 @click.option("--base-url", default=None, help=BASE_URL_HELP)
 @click.option("--strict", is_flag=True, help="Fail (exit 1, site not written) on any warning.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-@click.option("--verbose", "-v", is_flag=True, help="List every input file, however many.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="List every input file, however many, and stage times."
+)
+@click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for cleaning and rendering (default: one per processor). "
+    "The site is the same whatever the number.",
+)
 def build(
-    source: Path, out: Path, base_url: str | None, strict: bool, quiet: bool, verbose: bool
+    source: Path,
+    out: Path,
+    base_url: str | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+    workers: int | None,
 ) -> None:
     from sitegen.build import build as run_build
     from sitegen.config import load_config
 
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
     config = load_config(source, out, base_url=base_url, strict=strict)
-    report = run_build(config)
+    progress = None if quiet else _progress()
+    try:
+        report = run_build(config, progress, workers=workers)
+    finally:
+        if progress is not None:
+            progress.close()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
         _print_inputs(report, verbose)
         read = sum(1 for i in report.inputs if i.status == "read")
+        wrote = (
+            f"{report.out} is up to date ({report.pages} pages): nothing to write"
+            if report.up_to_date
+            else f"Wrote {report.pages} pages to {report.out}"
+        )
         click.echo(
             f"Read {read} of {len(report.inputs)} input files: {report.documents} documents. "
-            f"Wrote {report.pages} pages to {report.out}. Warnings: {len(report.warnings)}."
+            f"{wrote}. Warnings: {len(report.warnings)}."
         )
+        if verbose:
+            _print_timings(report)
+
+
+def _progress() -> ProgressBar | ProgressLines:
+    """A bar with counts and time left on a terminal; plain lines in a log or a pipe."""
+    import sys
+
+    from sitegen.progress import ProgressBar, ProgressLines
+
+    stream = sys.stderr
+    return ProgressBar(stream) if stream.isatty() else ProgressLines(stream)
+
+
+def _print_timings(report: BuildReport) -> None:
+    from sitegen.progress import STAGES
+
+    seconds = report.timings
+    stages = ", ".join(f"{s} {seconds[s]:.1f}" for s in STAGES if s in seconds)
+    click.echo(f"Seconds: {stages} (over all processes); {seconds.get('wall', 0):.1f} in all.")
 
 
 LIST_INPUTS_UP_TO = 50

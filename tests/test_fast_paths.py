@@ -53,3 +53,71 @@ def test_scanning_in_pieces_gives_the_tables_of_all_texts() -> None:
         (one if n % 2 else two).add(text)
     one.update(two)
     assert one.tables() == switch_tables(sample)
+
+
+def related_reference(documents, city_of, limit=5):  # type: ignore[no-untyped-def]
+    """related_documents as it was first written: every pair, term by term in sorted order."""
+    import math
+    from collections import defaultdict
+
+    from sitegen.render.related import MAX_POSTINGS, MAX_SHARE, MIN_SCORE, SAME_CITY
+    from sitegen.search.tokenize import tokenize
+
+    terms = {
+        d.slug: {t for t in tokenize(d.title.value + "\n" + d.body_markdown) if len(t) == 2}
+        for d in documents
+    }
+    postings = defaultdict(list)
+    for document in documents:
+        for term in terms[document.slug]:
+            postings[term].append(document.slug)
+    count = len(documents)
+    most = min(MAX_POSTINGS, max(2, int(count * MAX_SHARE)))
+    scores = defaultdict(lambda: defaultdict(float))
+    for term in sorted(postings):
+        slugs = postings[term]
+        if not 2 <= len(slugs) <= most:
+            continue
+        weight = math.log(count / len(slugs))
+        for a in slugs:
+            for b in slugs:
+                if a != b:
+                    scores[a][b] += weight
+    related = {}
+    for document in documents:
+        ranked = []
+        for other, score in scores[document.slug].items():
+            city = city_of.get(document.slug)
+            if city is not None and city_of.get(other) == city:
+                score += SAME_CITY
+            if score >= MIN_SCORE:
+                ranked.append((-round(score, 9), other))
+        related[document.slug] = tuple(s for _, s in sorted(ranked)[:limit])
+    return related
+
+
+def test_related_documents_in_workers_equal_the_pairwise_reference(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    from pathlib import Path
+
+    import sitegen.render.related as related
+    from sitegen.build import _assemble, _find_inputs, _ingest_key, _NoCache, ingest_files
+    from sitegen.config import load_config
+    from sitegen.ingest.gazetteer import load_gazetteer
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    for copy in ("a", "b", "c"):
+        shutil.copytree(seeds, tmp_path / copy)
+    config = load_config(tmp_path, tmp_path / "site")
+    gazetteer, warnings = load_gazetteer(), []
+    files = _find_inputs(tmp_path, warnings)
+    results, _ = ingest_files(files, gazetteer, _NoCache(), 1, ingest_key=_ingest_key(config))
+    documents, _ = _assemble(files, results, gazetteer, warnings)
+    city_of = {d.slug: d.city.value.code for d in documents[::2] if d.city is not None}
+    expected = related_reference(documents, city_of)
+    assert any(expected.values())
+    monkeypatch.setattr(related, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(related, "CHUNK", 4)
+    for workers in (1, 2):
+        found = related.related_documents(documents, city_of, workers=workers)
+        assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected

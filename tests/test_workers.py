@@ -1,0 +1,57 @@
+"""The site is the same bytes whatever the number of worker processes (issue 7)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build
+from sitegen.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def assert_same_tree(one: Path, two: Path) -> None:
+    first, second = tree(one), tree(two)
+    assert sorted(first) == sorted(second)
+    different = [path for path in first if first[path] != second[path]]
+    assert not different, f"files differ: {different[:5]}"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds three times over (their pages/ are documents below the top), a sidecar that
+    names a missing article, an empty file and a file that is not text."""
+    root = tmp_path_factory.mktemp("workers") / "archive"
+    for copy in ("a", "b", "c"):
+        shutil.copytree(REPO / "seeds", root / copy)
+    (root / "b" / "empty.txt").write_text("", encoding="utf-8")
+    (root / "c" / "binary.txt").write_bytes(b"\x00\x01PNG\x00" * 50)
+    (root / "a" / "003_8f3753a4c6dcbcd8.meta.toml").write_text(
+        '[[article]]\nindex = 2\ntitle = "人工核定的标题"\n[[article]]\nindex = 99\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_one_and_two_workers_give_the_same_site(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.build
+    import sitegen.render.related as related
+
+    # Small enough pieces that every parallel stage really runs in two processes.
+    monkeypatch.setattr(related, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(related, "CHUNK", 5)
+    monkeypatch.setattr(sitegen.build, "RENDER_CHUNK", 7)
+    one = build(load_config(archive, tmp_path / "one"), workers=1, cache=False)
+    two = build(load_config(archive, tmp_path / "two"), workers=2, cache=False)
+    assert one.documents == two.documents > 36
+    assert one.warnings == two.warnings
+    assert_same_tree(tmp_path / "one", tmp_path / "two")
