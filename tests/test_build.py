@@ -191,3 +191,28 @@ def test_cleaning_report_names_each_category_in_the_page_script(seed_site: Path)
     assert "<td>拼音注音 (pinyin)</td><td>(yè)</td>" in html
     assert "<td>導航 (navigation)</td>" in html  # a Traditional page says 導航
     assert "<td>缺字 (lost-character)</td><td>?zhēng) (reading zhēng)</td>" in html
+
+
+def test_every_city_and_province_has_its_own_address() -> None:
+    from sitegen.ingest.gazetteer import load_gazetteer
+    from sitegen.render.pages import city_slugs
+
+    slugs = city_slugs(load_gazetteer())
+    assert len(set(slugs.values())) == len(slugs)
+    assert slugs["220000"] != slugs["220200"]  # 吉林省 and 吉林市
+    assert slugs["411000"] == "xuchang"
+
+
+def test_a_document_about_a_province_and_one_about_its_namesake_city(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.md").write_text(
+        "---\ntitle: 省里\ncity: 吉林省\n---\n吉林省召开会议。\n", "utf-8"
+    )
+    (archive / "b.md").write_text(
+        "---\ntitle: 市里\ncity: 吉林市\n---\n吉林市召开会议。\n", "utf-8"
+    )
+    report = build(load_config(archive, tmp_path / "site"))
+    assert report.documents == 2
+    pages = sorted(p.parent.name for p in (tmp_path / "site" / "city").glob("*/index.html"))
+    assert len([p for p in pages if p.startswith("jilin")]) == 2

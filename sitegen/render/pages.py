@@ -174,15 +174,24 @@ def year_of(document: Document) -> int | None:
 
 
 def city_slugs(gazetteer: Gazetteer) -> dict[str, str]:
-    """Map each city code to a readable slug: its pinyin, with the code where pinyin clashes."""
-    seen: dict[str, int] = defaultdict(int)
+    """Map each city code to a readable slug: its pinyin, with the code where pinyin clashes.
+
+    A city keeps the bare pinyin over a province of the same name (上海, 吉林): provinces
+    seldom have a page, but when a document names one it must get an address of its own.
+    """
+    cities: dict[str, int] = defaultdict(int)
+    provinces: dict[str, int] = defaultdict(int)
     for city in gazetteer.cities:
-        if city.level != "province":  # provinces have no page of their own
-            seen[city.pinyin] += 1
-    return {
-        c.code: c.pinyin if seen[c.pinyin] == 1 else f"{c.pinyin}-{c.code.lower()}"
-        for c in gazetteer.cities
-    }
+        (provinces if city.level == "province" else cities)[city.pinyin] += 1
+
+    def slug(c: City) -> str:
+        if c.level == "province":
+            clash = cities[c.pinyin] > 0 or provinces[c.pinyin] > 1  # 陕西 and 山西: shanxi
+        else:
+            clash = cities[c.pinyin] > 1
+        return f"{c.pinyin}-{c.code.lower()}" if clash else c.pinyin
+
+    return {c.code: slug(c) for c in gazetteer.cities}
 
 
 def group_by_city(documents: Sequence[Document], gazetteer: Gazetteer) -> list[CityGroup]:
