@@ -41,7 +41,7 @@ import threading
 import time
 import types
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -50,20 +50,36 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta, nodes
 
 from sitegen.build import (
     BuildReport,
+    InputFile,
     InputReport,
     _slug,
     _unique,
     _with_removed,
     _write_search,
     _write_static,
+    default_workers,
+    ingest_files,
 )
-from sitegen.chinese import switch_tables
+from sitegen.chinese import S2T_RUN, switch_tables
 from sitegen.config import Config
 from sitegen.errors import BuildError, ConfigError, SitegenError
 from sitegen.ingest.gazetteer import Gazetteer, load_gazetteer
 from sitegen.ingest.meta import describe
-from sitegen.ingest.read import UnreadableFile, find_sources, outside_links, read_source
-from sitegen.ingest.sidecar import Sidecar, SidecarError, apply_sidecar, load_sidecar, sidecar_path
+from sitegen.ingest.read import (
+    RESERVED_DIRS,
+    UnreadableFile,
+    find_sources,
+    outside_links,
+    read_source,
+)
+from sitegen.ingest.sidecar import SUFFIX as SIDECAR_SUFFIX
+from sitegen.ingest.sidecar import (
+    Sidecar,
+    SidecarError,
+    apply_sidecar,
+    load_sidecar,
+    sidecar_path,
+)
 from sitegen.ingest.split import split_articles
 from sitegen.model import Article, City, Document, Field, PartialDate, Removal, Source
 from sitegen.render import related as related_module
@@ -77,6 +93,7 @@ from sitegen.writer import SiteWriter, update_site
 log = logging.getLogger(__name__)
 
 REPORT = "build-report.json"
+PREFETCH_FROM = 200  # input files: fewer are cleaned quicker in this process
 SITEMAP = "sitemap.xml"
 
 Publish = Callable[[], contextlib.AbstractContextManager[Any]]
@@ -137,6 +154,13 @@ def _digest(data: bytes) -> bytes:
 
 def _encode(content: str | bytes) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
+
+
+class _NoCache:
+    """No build cache: `ingest_files` cleans everything."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return {}
 
 
 class _Collect:
@@ -220,7 +244,8 @@ class RelatedIndex:
     row is rescored only when a term it holds gained or lost a document, or a city changed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers
         self.text: dict[str, tuple[str, str]] = {}  # slug -> (title, body) of its terms
         self.terms: dict[str, tuple[str, ...]] = {}  # slug -> its bigrams, sorted
         self.postings: dict[str, set[str]] = {}
@@ -228,7 +253,7 @@ class RelatedIndex:
         self.count = -1
         self.limit = -1
         self.city_of: dict[str, str] = {}
-        self.changed: set[str] = set()  # rows changed by the last call
+        self.unpublished: set[str] = set()  # rows changed since `published()`
 
     def __call__(
         self,
@@ -288,13 +313,26 @@ class RelatedIndex:
             self.postings.pop(term, None)
         self.count, self.limit, self.city_of = count, limit, dict(city_of)
         changed = set()
-        for slug in by_slug if whole else dirty & by_slug.keys():
-            row = self._row(slug, count, most, city_of, limit)
+        if whole:  # every weight changed: all rows, in worker processes when there are many
+            found = related_module.related_documents(
+                list(by_slug.values()), city_of, limit, workers=self.workers
+            )
+            rows = {slug: tuple(d.slug for d in found[slug]) for slug in by_slug}
+        else:
+            slugs = dirty & by_slug.keys()
+            rows = {slug: self._row(slug, count, most, city_of, limit) for slug in slugs}
+        for slug, row in rows.items():
             if self.rows.get(slug) != row:
                 changed.add(slug)
             self.rows[slug] = row
-        self.changed = changed
+        self.unpublished |= changed
+        if whole:
+            self.unpublished |= by_slug.keys()
         return changed
+
+    def published(self) -> None:
+        """The rows as they are now are in the site."""
+        self.unpublished = set()
 
     def _candidates(self, slug: str, most: int) -> set[str]:
         found: set[str] = set()
@@ -330,45 +368,7 @@ class RelatedIndex:
 
 def _bigrams(text: tuple[str, str]) -> tuple[str, ...]:
     title, body = text
-    return tuple(sorted({t for t in related_module.tokenize(title + "\n" + body) if len(t) == 2}))
-
-
-_local = threading.local()
-_hook_lock = threading.Lock()
-
-
-def _install_related_hook() -> None:
-    """Let `plan_pages` ask this thread's `RelatedIndex` instead of computing afresh.
-
-    `plan_pages` takes no `related` argument, so its module's `related_documents` is
-    wrapped once: a thread that is not planning incrementally gets the original.
-    """
-    import sitegen.render.pages as pages
-
-    with _hook_lock:
-        current = pages.related_documents
-        if getattr(current, "sitegen_incremental", False):
-            return
-        original = current
-
-        def related_documents(*args: Any, **kwargs: Any) -> Any:
-            index = getattr(_local, "related", None)
-            if index is None:
-                return original(*args, **kwargs)
-            return index(*args, **kwargs)
-
-        related_documents.sitegen_incremental = True  # type: ignore[attr-defined]
-        pages.related_documents = related_documents
-
-
-@contextlib.contextmanager
-def _planning_with(index: RelatedIndex) -> Iterator[None]:
-    _install_related_hook()
-    _local.related = index
-    try:
-        yield
-    finally:
-        _local.related = None
+    return tuple(sorted(related_module.bigrams(title + "\n" + body)))
 
 
 # --- templates ----------------------------------------------------------------------------
@@ -897,7 +897,8 @@ class _Plan:
     contexts: dict[int, dict[str, Any]]  # id(context) -> context
     context_of: dict[str, dict[str, Any]]  # slug -> its document page's context
     dirty: dict[int, frozenset[str] | None]  # page -> context keys that changed (None: all)
-    pending: Callable[[], None] | None = None  # brings `holders` up to this plan
+    reused: bool = False  # the last plan with edited documents put in place
+    pending: Callable[[], None] | None = None  # brings `holders` up to this plan (`tidy`)
 
     @classmethod
     def whole(
@@ -933,7 +934,9 @@ class IncrementalSite:
     `curated_problems_fail`: a sidecar that cannot be used fails the update (the server
     shows it) instead of being ignored with a warning, as `sitegen build` does.
     `verify`: also plan every update from scratch and check the reused plan equals it.
-    `publish`: a lock held while the site on disk changes.
+    `publish`: a lock held while the site on disk changes. `workers`: processes for the
+    first build's cleaning and for scoring every related document (default: one per
+    processor).
     """
 
     def __init__(
@@ -943,15 +946,26 @@ class IncrementalSite:
         curated_problems_fail: bool = False,
         verify: bool = False,
         publish: Publish = contextlib.nullcontext,
+        workers: int | None = None,
     ) -> None:
         self.config = config
+        self.workers = workers or default_workers()
         self.curated_problems_fail = curated_problems_fail
         self.verify = verify
         self.publish = publish
         self.gazetteer: Gazetteer = load_gazetteer(config.gazetteer)
         self.templates = Templates([config.source / "templates", package_dir("templates")])
-        self.related = RelatedIndex()
+        self.related = RelatedIndex(self.workers)
         self._inputs: dict[PurePosixPath, _Input] = {}
+        self._walked: (
+            tuple[
+                list[PurePosixPath],
+                list[tuple[Path, PurePosixPath]],
+                dict[Path, PurePosixPath],
+                dict[Path, PurePosixPath],
+            ]
+            | None
+        ) = None
         self._described: dict[tuple[Article, str], Document] = {}
         self._bodies: dict[str, str] = {}
         self._plan: _Plan | None = None
@@ -968,12 +982,17 @@ class IncrementalSite:
 
     # -- the phases ------------------------------------------------------------------------
 
-    def update(self) -> Update:
-        """Bring the site on disk up to date with the archive (all but the search files)."""
+    def update(self, changed: Iterable[Path | str] | None = None) -> Update:
+        """Bring the site on disk up to date with the archive (all but the search files).
+
+        `changed`: the paths a watcher saw change since the last update, if it saw them
+        all; only those files are looked at again (the archive is walked again if one of
+        them is new or gone). None: look at every file.
+        """
         started = time.perf_counter()
         with self._lock:
             try:
-                return self._update(started)
+                return self._update(started, changed)
             except BuildFailed:
                 raise
             except (SitegenError, TemplateError, SidecarError, OSError) as error:
@@ -1023,10 +1042,10 @@ class IncrementalSite:
 
     # -- one update ------------------------------------------------------------------------
 
-    def _update(self, started: float) -> Update:
+    def _update(self, started: float, changed: Iterable[Path | str] | None) -> Update:
         config = self.config
         warnings: list[str] = []
-        documents, inputs = self._documents(warnings)
+        documents, inputs = self._documents(warnings, changed)
         self.templates.refresh()
         extra = tuple(read_pages(config.source / "pages"))
         site = site_info(config, extra)
@@ -1037,23 +1056,61 @@ class IncrementalSite:
             update = self._write_whole(plan, inputs, warnings, started)
         else:
             update = self._write_changes(plan, inputs, warnings, started)
-            if plan is not self._plan and plan.pending is None:
+            if plan is not self._plan and not plan.reused:
                 update = dataclasses.replace(update, replanned=True)
         self._templates_published = self.templates.files
-        if plan.pending is not None:
-            plan.pending()
-            plan.pending = None
+        self.related.published()
         if self._plan is None or plan.documents != self._plan.documents:
             self.generation += 1
         self._plan = plan
-        self._forget(plan)
         return update
 
-    def _documents(self, warnings: list[str]) -> tuple[list[Document], list[InputReport]]:
-        """Gather and describe as `build._gather` and `build._describe_all` do, reusing."""
+    def _scan(
+        self, changed: Iterable[Path | str] | None
+    ) -> tuple[list[PurePosixPath], list[tuple[Path, PurePosixPath]], set[PurePosixPath] | None]:
+        """The archive's links leading out, its input files, and which of them to look at.
+
+        With `changed`, the last walk of the archive serves again unless a changed path is
+        an input file it did not see, or one it saw that is gone.
+        """
         root = self.config.source
+        if changed is not None and self._walked is not None:
+            links, files, known, sidecars = self._walked
+            look: set[PurePosixPath] | None = set()
+            for name in changed:
+                path = Path(name)
+                if not path.is_relative_to(root) or path == root:
+                    continue
+                parts = path.relative_to(root).parts
+                if parts[0] in RESERVED_DIRS or path == self.config.config_file:
+                    continue  # templates, static files, pages: looked at by every update
+                relative = known.get(path)
+                if relative is None and path.name.endswith(SIDECAR_SUFFIX):
+                    relative = sidecars.get(path)
+                    if relative is None:
+                        continue  # a sidecar of no input is not read
+                elif relative is None or not path.exists():
+                    look = None  # a file came or went: walk the archive again
+                    break
+                look.add(relative)
+            if look is not None:
+                return links, files, look
+        links = list(outside_links(root))
+        files = list(find_sources(root))
+        known = {path: relative for path, relative in files}
+        sidecars = {sidecar_path(path): relative for path, relative in files}
+        self._walked = (links, files, known, sidecars)
+        return links, files, None
+
+    def _documents(
+        self, warnings: list[str], changed: Iterable[Path | str] | None = None
+    ) -> tuple[list[Document], list[InputReport]]:
+        """Gather and describe as `build._gather` and `build._describe_all` do, reusing."""
+        links, files, look = self._scan(changed)
+        if not self._inputs and self.workers > 1 and len(files) >= PREFETCH_FROM:
+            self._prefetch(files)
         inputs: list[InputReport] = []
-        for link in outside_links(root):
+        for link in links:
             message = f"{link}: a link pointing outside the archive; not followed"
             warnings.append(message)
             inputs.append(
@@ -1061,11 +1118,12 @@ class IncrementalSite:
             )
         records: list[_Input] = []
         seen: dict[PurePosixPath, _Input] = {}
-        for path, relative in find_sources(root):
-            key = _stat(path) + (-1,) + _stat(sidecar_path(path))
+        for path, relative in files:
             record = self._inputs.get(relative)
-            if record is None or record.key != key:
-                record = _read_input(path, relative, key)
+            if record is None or look is None or relative in look:
+                key = _stat(path) + (-1,) + _stat(sidecar_path(path))
+                if record is None or record.key != key:
+                    record = _read_input(path, relative, key)
             seen[relative] = record
             records.append(record)
             warnings.extend(record.warnings)
@@ -1127,9 +1185,9 @@ class IncrementalSite:
                         document = describe(article, self.gazetteer, slug)
                     except Exception as error:  # name the file, then stop: a bug, not bad input
                         raise BuildError(f"{source.path}: cleaning failed: {error!r}") from error
+                    if article.index == len(articles) - 1 and between:
+                        document = _with_removed(document, between)
                     self._described[(article, slug)] = document
-                if article.index == len(articles) - 1 and between:
-                    document = _with_removed(document, between)
                 said = []
                 if sidecar is not None:
                     try:
@@ -1147,6 +1205,24 @@ class IncrementalSite:
             warnings.extend(before)
             warnings.extend(after)
         return key, made
+
+    def _prefetch(self, files: list[tuple[Path, PurePosixPath]]) -> None:
+        """Clean every file in worker processes, as `sitegen build` does, for `_describe`."""
+        inputs = []
+        for path, relative in files:
+            try:
+                inputs.append(InputFile(path, relative, path.read_bytes()))
+            except OSError as error:
+                inputs.append(InputFile(path, relative, None, str(error)))
+        results, _ = ingest_files(
+            inputs, self.gazetteer, _NoCache(), self.workers, ingest_key="serve"
+        )
+        for result in results:
+            if result.source is None or result.failure is not None or not result.documents:
+                continue
+            articles, _ = split_articles(result.source)
+            for article, document in zip(articles, result.documents, strict=False):
+                self._described[(article, document.slug)] = document
 
     def _curated(self, message: str, record: _Input) -> None:
         if self.curated_problems_fail and record.source is not None:
@@ -1173,12 +1249,26 @@ class IncrementalSite:
                 for d in documents
             ):
                 return self._replan_in_place(old, documents)
-        with _planning_with(self.related):
-            pages = list(plan_pages(documents, self.gazetteer, site, extra, self._body))
+        pages = list(
+            plan_pages(documents, self.gazetteer, site, extra, self._body, related_of=self.related)
+        )
         return _Plan.whole(tuple(documents), site, extra, pages, dict(self.related.city_of))
+
+    def tidy(self) -> None:
+        """Work that can wait until the site is published (the server calls it then)."""
+        with self._lock:
+            plan = self._plan
+            if plan is not None and plan.pending is not None:
+                plan.pending()
+                plan.pending = None
+            if plan is not None:
+                self._forget(plan)
 
     def _replan_in_place(self, old: _Plan, documents: list[Document]) -> _Plan:
         """The last plan with the edited documents in place of the old ones."""
+        if old.pending is not None:
+            old.pending()
+            old.pending = None
         by_slug = {d.slug: d for d in documents}
         edited = [(old.by_slug[d.slug], d) for d in documents if d is not old.by_slug[d.slug]]
         self.related.update(by_slug, old.city_of, self.related.limit)
@@ -1190,8 +1280,8 @@ class IncrementalSite:
             replaced[key] = _substitute(old.contexts[key], new_of, within, memo)
         # What plan_pages works out from the document itself, or from all of them.
         fresh_values: list[Any] = []
-        for slug, context in old.context_of.items():
-            document = by_slug[slug]
+        for slug in {o.slug for o, _ in edited} | (self.related.unpublished & by_slug.keys()):
+            context, document = old.context_of[slug], by_slug[slug]
             changes: dict[str, Any] = {}
             if id(old.by_slug[slug]) in new_of:
                 changes["body"] = self._body(document.body_markdown)
@@ -1237,7 +1327,7 @@ class IncrementalSite:
 
         return _Plan(
             tuple(documents), old.site, old.extra, pages, by_slug, old.city_of, old.holders,
-            pages_of, contexts, context_of, dirty, pending,
+            pages_of, contexts, context_of, dirty, reused=True, pending=pending,
         )  # fmt: skip
 
     def _check(self, plan: _Plan) -> None:
@@ -1262,7 +1352,12 @@ class IncrementalSite:
             state.closure_of[path] = self.templates.closure(page.template).digest
             data = html.encode("utf-8")
             if state.files.get(path) != _digest(data) or path not in state.switch:
-                state.count_switch(path, _switch_keys(html))
+                # The tables depend on the page's runs of Han text only: a template's new
+                # markup changes no run, and scanning the runs is slow.
+                runs = _digest("\n".join(sorted(set(S2T_RUN.findall(html)))).encode())
+                if runs != state.runs.get(path) or path not in state.switch:
+                    state.count_switch(path, _switch_keys(html))
+                    state.runs[path] = runs
             emit(path, data)
             n += 1
         return n
@@ -1296,7 +1391,7 @@ class IncrementalSite:
         keys = self._switch_texts(state, scripts)
         # site_files makes the 简/繁 tables from `texts` and the sitemap from `pages`: both are
         # slow for a large site and seldom change, so they are made here only when needed.
-        same = plan.pending is not None or plan is self._plan
+        same = plan.reused or plan is self._plan
         for path, content in site_files(plan.documents, plan.site, [] if same else plan.pages, []):
             if path == SITEMAP and same:
                 continue  # the same pages, dated the same: the same sitemap
@@ -1354,7 +1449,7 @@ class IncrementalSite:
         old = self._plan
         assert old is not None
         dirty = {} if plan is old else plan.dirty
-        if plan.pending is None and plan is not old:  # planned afresh: match pages by path
+        if not plan.reused and plan is not old:  # planned afresh: match pages by path
             before = {p.path: p for p in old.pages}
         todo = []
         for n in range(len(plan.pages)) if templates_changed else sorted(dirty):
@@ -1365,7 +1460,7 @@ class IncrementalSite:
                 todo.append(page)
             elif keys == ():
                 continue
-            elif plan.pending is None:
+            elif not plan.reused:
                 previous = before.get(page.path)
                 if previous is None or not same_reads(previous, page, closure):
                     todo.append(page)
@@ -1423,11 +1518,12 @@ class _State:
     closure_of: dict[str, bytes] = dataclasses.field(default_factory=dict)
     switch: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     counts: Counter[str] = dataclasses.field(default_factory=Counter)
+    runs: dict[str, bytes] = dataclasses.field(default_factory=dict)  # page -> its Han runs
 
     def copy(self) -> _State:
         return _State(
             dict(self.files), dict(self.closure_of), dict(self.switch),
-            Counter(self.counts),
+            Counter(self.counts), dict(self.runs),
         )  # fmt: skip
 
     def count_switch(self, name: str, keys: tuple[str, ...] | None) -> None:
@@ -1439,6 +1535,7 @@ class _State:
             self.counts.subtract(old)
         if keys is None:
             self.switch.pop(name, None)
+            self.runs.pop(name, None)
             return
         self.counts.update(keys)
         self.switch[name] = keys
