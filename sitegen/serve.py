@@ -29,7 +29,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -416,6 +416,7 @@ class Preview:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._observer: Any = None
+        self._complete = True  # the watcher has seen every change (no events lost)
         self._folders = self._watched_folders()
 
     # -- life ------------------------------------------------------------------------------
@@ -526,22 +527,24 @@ class Preview:
             taken = self.changes.settled(self.quiet)
             if taken is None:
                 return
-            _, config = taken
+            paths, config = taken
             try:
-                self.rebuild(config_changed=config)
+                self.rebuild(config_changed=config, paths=paths)
             except Exception as error:  # keep serving: say what broke, wait for the next save
                 log.exception("sitegen serve: the build crashed")
                 self._failed(problem_from(error, self.config))
 
-    def rebuild(self, config_changed: bool = False) -> Update | None:
-        """Bring the site up to date now; None if the build failed."""
+    def rebuild(
+        self, config_changed: bool = False, paths: Iterable[str] | None = None
+    ) -> Update | None:
+        """Bring the site up to date now (`paths`: what changed, if known); None if it failed."""
         started = time.perf_counter()
         if config_changed or not self.site.built:
             return self._rebuild_whole(started)
         self.builds += 1
         try:
             with self.lock.building():
-                update = self.site.update()
+                update = self.site.update(paths if self._complete else None)
         except BuildFailed as failed:
             self._failed(failed.problem)
             return None
@@ -582,6 +585,7 @@ class Preview:
             log.debug("warning: %s", warning)
         if self.site.search_wanted():
             self._search_wanted.set()
+        self.site.tidy()
 
     def _failed(self, problem: Problem) -> None:
         self.problem = problem

@@ -324,7 +324,7 @@ def test_a_folder_copied_in_is_one_rebuild(tmp_path: Path) -> None:
 
 def _copied_in(preview: Preview, tmp_path: Path) -> None:
     builds: list[bool] = []
-    preview.rebuild = lambda config_changed=False: builds.append(config_changed)  # type: ignore[method-assign]
+    preview.rebuild = lambda config_changed=False, paths=None: builds.append(config_changed)  # type: ignore[method-assign]
     folder = tmp_path / "copy"
     folder.mkdir()
     for n in range(300):
