@@ -49,9 +49,11 @@ from typing import Any
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta, nodes
 
 from sitegen.build import (
+    _SHARED,
     BuildReport,
     InputFile,
     InputReport,
+    _run,
     _slug,
     _unique,
     _with_removed,
@@ -94,6 +96,9 @@ log = logging.getLogger(__name__)
 
 REPORT = "build-report.json"
 PREFETCH_FROM = 200  # input files: fewer are cleaned quicker in this process
+RENDER_IN_WORKERS_FROM = 2000  # pages: fewer are rendered quicker in this process
+RENDER_CHUNK = 48  # pages per task
+WHOLE_FROM = 200  # related rows to rescore above which all of them are scored afresh
 SITEMAP = "sitemap.xml"
 
 Publish = Callable[[], contextlib.AbstractContextManager[Any]]
@@ -312,6 +317,8 @@ class RelatedIndex:
         for term in [t for t in touched if not self.postings.get(t)]:
             self.postings.pop(term, None)
         self.count, self.limit, self.city_of = count, limit, dict(city_of)
+        if not whole and len(dirty) > max(WHOLE_FROM, count // 10):
+            whole = True  # most rows: quicker all at once, in worker processes
         changed = set()
         if whole:  # every weight changed: all rows, in worker processes when there are many
             found = related_module.related_documents(
@@ -1354,7 +1361,7 @@ class IncrementalSite:
             if state.files.get(path) != _digest(data) or path not in state.switch:
                 # The tables depend on the page's runs of Han text only: a template's new
                 # markup changes no run, and scanning the runs is slow.
-                runs = _digest("\n".join(sorted(set(S2T_RUN.findall(html)))).encode())
+                runs = _runs_digest(html)
                 if runs != state.runs.get(path) or path not in state.switch:
                     state.count_switch(path, _switch_keys(html))
                     state.runs[path] = runs
@@ -1407,6 +1414,27 @@ class IncrementalSite:
             collect.write(REPORT, report.to_json())
         return collect.files
 
+    def _render_in_workers(self, pages: Sequence[Page], state: _State, writer: SiteWriter) -> int:
+        """Render and write every page in worker processes (the first build of a large site)."""
+        env = self.templates.env
+        assert env is not None
+        for page in pages:
+            writer.claim(page.path)
+            state.closure_of[page.path] = self.templates.closure(page.template).digest
+        chunks = [
+            (start, min(start + RENDER_CHUNK, len(pages)))
+            for start in range(0, len(pages), RENDER_CHUNK)
+        ]
+        done = _run(
+            _render_chunk, chunks, self.workers, chunk=1, env=env, pages=pages, writer=writer
+        )
+        for rendered in done:
+            for path, digest, keys, runs in rendered:
+                state.files[path] = digest
+                state.count_switch(path, tuple(_intern(k) for k in keys.split("\n") if k))
+                state.runs[path] = runs
+        return len(pages)
+
     def _write_whole(
         self, plan: _Plan, inputs: list[InputReport], warnings: list[str], started: float
     ) -> Update:
@@ -1419,7 +1447,10 @@ class IncrementalSite:
                 writer.write(path, data)
                 state.files[path] = _digest(data)
 
-            rendered = self._render(plan.pages, state, emit)
+            if self.workers > 1 and len(plan.pages) >= RENDER_IN_WORKERS_FROM:
+                rendered = self._render_in_workers(plan.pages, state, writer)
+            else:
+                rendered = self._render(plan.pages, state, emit)
             for path, data in self._site_files(plan, inputs, warnings, state).items():
                 emit(path, data)
             collect = _Collect()
@@ -1566,7 +1597,30 @@ def _switch_keys(text: str) -> tuple[str, ...]:
     for table in tables.values():
         keys.update(table["phrases"])
         keys.update(table["chars"])
-    return tuple(sorted(keys))
+    return tuple(_intern(k) for k in sorted(keys))
+
+
+_KEYS: dict[str, str] = {}
+
+
+def _intern(key: str) -> str:
+    """One string object per table key, however many pages need it."""
+    return _KEYS.setdefault(key, key)
+
+
+def _runs_digest(html: str) -> bytes:
+    return _digest("\n".join(sorted(set(S2T_RUN.findall(html)))).encode())
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes, str, bytes]]:
+    """In a worker: render and write pages; give each one's digest, 简/繁 keys and runs."""
+    env, pages, writer = _SHARED["env"], _SHARED["pages"], _SHARED["writer"]
+    done = []
+    for path, html in render_pages(env, pages[bounds[0] : bounds[1]]):
+        data = html.encode("utf-8")
+        writer.write_claimed(path, data)
+        done.append((path, _digest(data), "\n".join(_switch_keys(html)), _runs_digest(html)))
+    return done
 
 
 # --- problems -------------------------------------------------------------------------------

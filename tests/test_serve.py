@@ -123,6 +123,21 @@ def test_incremental_builds_are_byte_identical_to_clean_builds(
     assert_same_as_clean_build(site, archive, tmp_path)
 
 
+def test_a_first_build_in_worker_processes_is_the_same(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitegen.incremental
+
+    monkeypatch.setattr(sitegen.incremental, "PREFETCH_FROM", 1)
+    monkeypatch.setattr(sitegen.incremental, "RENDER_IN_WORKERS_FROM", 1)
+    config = load_config(archive, tmp_path / "out" / "site", base_url=BASE_URL)
+    site = IncrementalSite(config, workers=2)
+    site.update()
+    edit(archive / f"{DOC}.txt", "展望2024年", "展望二〇二四年")
+    assert site.update().rendered <= 3
+    assert_same_as_clean_build(site, archive, tmp_path)
+
+
 def test_an_unchanged_archive_writes_nothing(site: IncrementalSite) -> None:
     update = site.update()
     assert (update.written, update.removed, update.rendered) == ((), (), 0)
