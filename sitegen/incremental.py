@@ -1435,6 +1435,26 @@ class IncrementalSite:
                 state.runs[path] = runs
         return len(pages)
 
+    def _render_changes_in_workers(
+        self, pages: Sequence[Page], state: _State, files: dict[str, bytes]
+    ) -> int:
+        """Render many pages in worker processes; keep those whose bytes changed."""
+        env = self.templates.env
+        assert env is not None
+        size = len(pages)
+        chunks = [(at, min(at + RENDER_CHUNK, size)) for at in range(0, size, RENDER_CHUNK)]
+        for page in pages:
+            state.closure_of[page.path] = self.templates.closure(page.template).digest
+        shared = {"env": env, "pages": pages, "digests": state.files, "runs": state.runs}
+        for done in _run(_rerender_chunk, chunks, self.workers, chunk=1, **shared):
+            for path, data, keys, runs in done:
+                if data is not None:
+                    files[path] = data
+                if keys is not None:
+                    state.count_switch(path, tuple(_intern(k) for k in keys.split("\n") if k))
+                    state.runs[path] = runs
+        return size
+
     def _write_whole(
         self, plan: _Plan, inputs: list[InputReport], warnings: list[str], started: float
     ) -> Update:
@@ -1501,7 +1521,10 @@ class IncrementalSite:
         if paths is not None and len(set(paths)) != len(paths):
             raise BuildError(f"two pages want the same file: {_first_twice(paths)!r}")
         files: dict[str, bytes] = {}
-        rendered = self._render(todo, state, files.__setitem__)
+        if self.workers > 1 and len(todo) >= RENDER_IN_WORKERS_FROM:  # a template changed
+            rendered = self._render_changes_in_workers(todo, state, files)
+        else:
+            rendered = self._render(todo, state, files.__setitem__)
         current = set(paths) if paths is not None else set(state.closure_of)
         for path in [p for p in state.closure_of if p not in current]:
             del state.closure_of[path]
@@ -1620,6 +1643,26 @@ def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes, str, bytes]
         data = html.encode("utf-8")
         writer.write_claimed(path, data)
         done.append((path, _digest(data), "\n".join(_switch_keys(html)), _runs_digest(html)))
+    return done
+
+
+def _rerender_chunk(
+    bounds: tuple[int, int],
+) -> list[tuple[str, bytes | None, str | None, bytes]]:
+    """In a worker: render pages; give the bytes of those that changed, and 简/繁 keys of
+    those whose Han text changed."""
+    env, pages, digests, known = (
+        _SHARED["env"], _SHARED["pages"], _SHARED["digests"], _SHARED["runs"]
+    )  # fmt: skip
+    done: list[tuple[str, bytes | None, str | None, bytes]] = []
+    for path, html in render_pages(env, pages[bounds[0] : bounds[1]]):
+        data = html.encode("utf-8")
+        if digests.get(path) == _digest(data):
+            done.append((path, None, None, known.get(path, b"")))
+            continue
+        runs = _runs_digest(html)
+        keys = "\n".join(_switch_keys(html)) if runs != known.get(path) else None
+        done.append((path, data, keys, runs))
     return done
 
 

@@ -40,6 +40,10 @@ DOC = "000_cd93c6f70429d5e1"  # a one-article seed file with no sidecar
 DOC_URL = "doc/000-cd93c6f70429d5e1/"
 
 
+def _shipped(name: str) -> str:
+    return (Path(__file__).resolve().parent.parent / "templates" / name).read_text("utf-8")
+
+
 def tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
@@ -135,6 +139,12 @@ def test_a_first_build_in_worker_processes_is_the_same(
     site.update()
     edit(archive / f"{DOC}.txt", "展望2024年", "展望二〇二四年")
     assert site.update().rendered <= 3
+    (archive / "templates").mkdir()
+    (archive / "templates" / "document.html").write_text(
+        _shipped("document.html").replace("<h1>", '<h1 class="title">'),
+        encoding="utf-8",
+    )
+    assert site.update().rendered == len(site._plan.documents)
     assert_same_as_clean_build(site, archive, tmp_path)
 
 
