@@ -171,8 +171,12 @@ def serve(source: Path, port: int, host: str, open_browser: bool) -> None:
             )
         click.echo(f"Serving {preview.url} (Ctrl-C to stop)")
 
+    from sitegen.cache import cache_dir
+
+    # `sitegen build`'s cache beside its default output folder: files it cleaned are not
+    # cleaned again (never a cache inside the archive: serve then works without one).
     try:
-        run_serve(source, host, port, open_browser, ready)
+        run_serve(source, host, port, open_browser, ready, cache=cache_dir(Path("site")))
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

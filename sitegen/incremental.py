@@ -53,6 +53,7 @@ from sitegen.build import (
     BuildReport,
     InputFile,
     InputReport,
+    _ingest_key,
     _run,
     _slug,
     _unique,
@@ -62,6 +63,7 @@ from sitegen.build import (
     default_workers,
     ingest_files,
 )
+from sitegen.cache import Cache
 from sitegen.chinese import S2T_RUN, switch_tables
 from sitegen.config import Config
 from sitegen.errors import BuildError, ConfigError, SitegenError
@@ -943,7 +945,8 @@ class IncrementalSite:
     `verify`: also plan every update from scratch and check the reused plan equals it.
     `publish`: a lock held while the site on disk changes. `workers`: processes for the
     first build's cleaning and for scoring every related document (default: one per
-    processor).
+    processor). `cache`: the folder of `sitegen build`'s cache of cleaned files, shared
+    (`sitegen.cache`), so that the first build cleans only what no build cleaned before.
     """
 
     def __init__(
@@ -954,9 +957,12 @@ class IncrementalSite:
         verify: bool = False,
         publish: Publish = contextlib.nullcontext,
         workers: int | None = None,
+        cache: Path | None = None,
     ) -> None:
         self.config = config
         self.workers = workers or default_workers()
+        inside = cache is not None and cache.resolve().is_relative_to(config.source)
+        self.cache = None if inside else cache  # never written inside the archive
         self.curated_problems_fail = curated_problems_fail
         self.verify = verify
         self.publish = publish
@@ -1114,7 +1120,9 @@ class IncrementalSite:
     ) -> tuple[list[Document], list[InputReport]]:
         """Gather and describe as `build._gather` and `build._describe_all` do, reusing."""
         links, files, look = self._scan(changed)
-        if not self._inputs and self.workers > 1 and len(files) >= PREFETCH_FROM:
+        if not self._inputs and (
+            self.cache is not None or (self.workers > 1 and len(files) >= PREFETCH_FROM)
+        ):
             self._prefetch(files)
         inputs: list[InputReport] = []
         for link in links:
@@ -1214,16 +1222,20 @@ class IncrementalSite:
         return key, made
 
     def _prefetch(self, files: list[tuple[Path, PurePosixPath]]) -> None:
-        """Clean every file in worker processes, as `sitegen build` does, for `_describe`."""
+        """Clean every file as `sitegen build` does (its cache, its workers), for `_describe`."""
         inputs = []
         for path, relative in files:
             try:
                 inputs.append(InputFile(path, relative, path.read_bytes()))
             except OSError as error:
                 inputs.append(InputFile(path, relative, None, str(error)))
-        results, _ = ingest_files(
-            inputs, self.gazetteer, _NoCache(), self.workers, ingest_key="serve"
-        )
+        key = _ingest_key(self.config)
+        with Cache(self.cache) if self.cache is not None else contextlib.nullcontext() as store:
+            results, new = ingest_files(
+                inputs, self.gazetteer, store or _NoCache(), self.workers, ingest_key=key
+            )
+            if store is not None:
+                store.finish(new, (r.key for r in results if r.key))
         for result in results:
             if result.source is None or result.failure is not None or not result.documents:
                 continue

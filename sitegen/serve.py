@@ -384,8 +384,10 @@ class Preview:
         out: Path | None = None,
         verify: bool = False,
         quiet: float = QUIET,
+        cache: Path | None = None,
     ) -> None:
         self.source = source.resolve()
+        self.cache = cache
         self.host = host
         self.lock = SiteLock()
         self.hub = Hub()
@@ -519,7 +521,11 @@ class Preview:
 
     def _new_site(self, config: Config) -> IncrementalSite:
         return IncrementalSite(
-            config, curated_problems_fail=True, verify=self.verify, publish=self.lock.writing
+            config,
+            curated_problems_fail=True,
+            verify=self.verify,
+            publish=self.lock.writing,
+            cache=self.cache,
         )
 
     def _build_loop(self) -> None:
@@ -689,10 +695,14 @@ def serve(
     port: int = 8000,
     open_browser: bool = False,
     ready: Callable[[Preview, Update | None], None] | None = None,
+    cache: Path | None = None,
 ) -> None:
-    """Serve the archive at `source` until interrupted (Ctrl-C)."""
+    """Serve the archive at `source` until interrupted (Ctrl-C).
+
+    `cache`: `sitegen build`'s cache folder, to clean only files no build cleaned before.
+    """
     try:
-        preview = Preview(source, host, port)
+        preview = Preview(source, host, port, cache=cache)
     except OSError as error:
         raise SitegenError(
             f"cannot listen on {host}:{port} ({error.strerror or error}); "

@@ -410,12 +410,13 @@ def test_the_host_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "warning" not in result.output
 
 
-def test_ctrl_c_stops_the_server_cleanly(archive: Path) -> None:
+def test_ctrl_c_stops_the_server_cleanly(archive: Path, tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--source", str(archive), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        cwd=tmp_path,  # the build cache goes beside ./site
     )
     try:
         url = None
@@ -435,6 +436,7 @@ def test_ctrl_c_stops_the_server_cleanly(archive: Path) -> None:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         assert "Stopped." in process.stdout.read()
+        assert (tmp_path / ".sitegen-cache").is_dir()  # shared with sitegen build
         with pytest.raises(OSError):
             socket_connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             socket_connection.request("GET", "/")

@@ -40,6 +40,7 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            cwd=archive.parent,  # the build cache goes beside ./site, not in the repository
         )  # fmt: skip
         self.lines: list[str] = []
         self._serving = threading.Event()
