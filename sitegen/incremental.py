@@ -2,26 +2,30 @@
 
 Takes a `Config`; `IncrementalSite.update()` brings the site in `config.out` up to date with
 the archive and says which files changed. The first update is a whole build written through
-`SiteWriter`; later ones write only the files whose bytes differ. The result is always
-byte-identical to `sitegen build` of the same inputs (tests hold them equal).
+`SiteWriter` (cleaning through `sitegen build`'s cache and, for a large site, cleaning and
+rendering in worker processes); later ones write only the files whose bytes differ. The
+result is always byte-identical to `sitegen build` of the same inputs (tests hold them
+equal, and `verify=True` checks every reused page plan against `plan_pages`).
 
 What is kept between updates, and what each change redoes:
 
-- inputs: each file is read again only when its (or its sidecar's) size, time or inode
-  changed; each article is cleaned again only when its text, slug or sidecar entry did;
+- inputs: only the files a watcher saw change are looked at (all of them, and the archive
+  walked again, when one came or went); a file is read again only when its (or its
+  sidecar's) size, time or inode changed; an article is cleaned again only when its text
+  or slug did (cleaned documents are kept by content);
 - related documents: `RelatedIndex` keeps each document's terms and their postings, and
-  rescores only the documents that share a changed term with an edited one (all of them
-  when documents are added or removed: the weights depend on how many there are);
+  rescores only the documents that share a changed term with an edited one (all of them,
+  in worker processes, when documents come or go: the weights depend on how many there are);
 - the page plan: when the edited documents keep their place in it (slug, dates, cities,
-  source and script unchanged), the previous plan is reused with the new documents put in
-  place of the old ones (`_substitute`); otherwise `plan_pages` plans everything again;
-- pages: each template's reads (`doc.title.value`, `neighbours.city.url`…) are found in its
-  syntax tree; a page is rendered again only when what its templates read, or one of its
-  templates, changed;
-- the 简/繁 tables: each page's share of them is counted, so a page's text is scanned only
-  when the page is rendered;
+  source and script unchanged), the last plan is reused with the new documents put in place
+  of the old ones (`_substitute`, guided by `_Holders`); otherwise `plan_pages` plans again;
+- pages: what each template reads of its context is found in its syntax tree, following
+  values into loops and macros (`_Reads`: a listing reads its documents' titles, not their
+  bodies); a page is rendered again only when that, or one of its templates, changed;
+- the 简/繁 tables: each page's share of them is counted, and a page's text is scanned again
+  only when its runs of Han text changed;
 - search: the search files are built whole (their scores depend on every document) by
-  `build_search()`, which the server runs after publishing the pages.
+  `build_search()`, which the server runs in the background after publishing the pages.
 
 A configuration change (`sitegen.toml`) needs a new `IncrementalSite`: everything is redone.
 """
