@@ -174,6 +174,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     server: _Server
     protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle kept-alive connection is closed, and its thread ends
     server_version = "sitegen-serve"
     sys_version = ""
 
