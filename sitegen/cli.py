@@ -163,10 +163,7 @@ def serve(source: Path, port: int, host: str, open_browser: bool) -> None:
             err=True,
         )
 
-    running = []
-
     def ready(preview, first) -> None:  # type: ignore[no-untyped-def]
-        running.append(preview)
         if first is not None:
             click.echo(
                 f"Built {first.documents} documents, {first.pages} pages in "
@@ -182,13 +179,6 @@ def serve(source: Path, port: int, host: str, open_browser: bool) -> None:
         run_serve(source, host, port, open_browser, ready, cache=cache_dir(Path("site")))
     except KeyboardInterrupt:
         click.echo("Stopped.")
-        if running and running[0].searching:
-            # A search index half built in worker processes: do not wait for it.
-            import os
-            import sys
-
-            sys.stdout.flush()
-            os._exit(0)
 
 
 def main() -> None:

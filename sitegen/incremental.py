@@ -151,12 +151,22 @@ class Update:
 
 
 @dataclass(frozen=True)
+class SearchJob:
+    """The documents of one update, for building their search files anywhere."""
+
+    generation: int
+    documents: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
 class SearchFiles:
     """The search files for one state of the documents, ready to publish."""
 
     generation: int
     documents: tuple[Document, ...]
-    files: dict[str, bytes]
+    digests: dict[str, bytes]  # path -> digest of its content
+    files: dict[str, bytes] | None = None  # the contents, or…
+    folder: Path | None = None  # …the folder they were written to
 
 
 def _digest(data: bytes) -> bytes:
@@ -1020,20 +1030,35 @@ class IncrementalSite:
         with self._lock:
             return self._plan is not None and self._search_of != self._plan.documents
 
-    def prepare_search(self) -> SearchFiles:
-        """Build the search files for the documents of the last update; write nothing.
-
-        Safe to run in another thread while the next update runs.
-        """
+    def search_job(self) -> SearchJob:
+        """What `prepare_search` needs, taken now (it may then run in another process)."""
         with self._lock:
             assert self._plan is not None
-            documents, generation = self._plan.documents, self.generation
+            return SearchJob(self.generation, self._plan.documents)
+
+    def prepare_search(
+        self, job: SearchJob | None = None, folder: Path | None = None
+    ) -> SearchFiles:
+        """Build the search files for the documents of `job` (default: the last update).
+
+        Write them into `folder` if given, else keep them in memory; the site is not
+        touched. Safe to run in another thread, or a forked process, during an update.
+        """
+        job = job or self.search_job()
+        documents = job.documents
         collect = _Collect()
         try:
             _write_search(collect, list(documents), group_by_city(documents, self.gazetteer))
         except (SitegenError, OSError) as error:
             raise BuildFailed(problem_from(error, self.config)) from error
-        return SearchFiles(generation, documents, collect.files)
+        digests = {path: _digest(data) for path, data in collect.files.items()}
+        if folder is None:
+            return SearchFiles(job.generation, documents, digests, collect.files)
+        for path, data in collect.files.items():
+            target = folder.joinpath(*PurePosixPath(path).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return SearchFiles(job.generation, documents, digests, folder=folder)
 
     def publish_search(self, prepared: SearchFiles, started: float | None = None) -> Update | None:
         """Write the search files that changed; None if newer documents made them stale."""
@@ -1041,9 +1066,18 @@ class IncrementalSite:
         with self._lock:
             if prepared.generation != self.generation or self._plan is None:
                 return None
-            written, removed, digests = _changes(self._search_files, prepared.files)
+            digests, old = prepared.digests, self._search_files
+            written = [p for p, d in digests.items() if old.get(p) != d]
+            removed = [p for p in old if p not in digests]
+            contents: dict[str, bytes | Path] = {}
+            for path in written:
+                if prepared.files is not None:
+                    contents[path] = prepared.files[path]
+                else:
+                    assert prepared.folder is not None
+                    contents[path] = prepared.folder.joinpath(*PurePosixPath(path).parts)
             with self.publish():
-                update_site(self.config.out, {p: prepared.files[p] for p in written}, removed)
+                update_site(self.config.out, contents, removed)
             self._search_files = digests
             self._search_of = prepared.documents
             pages, documents = len(self._plan.pages), len(prepared.documents)
@@ -1618,15 +1652,6 @@ def _first_twice(paths: list[str]) -> str:
             return path
         seen.add(path)
     return ""
-
-
-def _changes(
-    old: Mapping[str, bytes], files: Mapping[str, bytes]
-) -> tuple[list[str], list[str], dict[str, bytes]]:
-    digests = {p: _digest(data) for p, data in files.items()}
-    written = [p for p, d in digests.items() if old.get(p) != d]
-    removed = [p for p in old if p not in digests]
-    return written, removed, digests
 
 
 def _switch_keys(text: str) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ import contextlib
 import http.server
 import logging
 import mimetypes
+import multiprocessing
 import shutil
 import socket
 import tempfile
@@ -35,8 +36,16 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sitegen.config import CONFIG_NAME, Config, load_config
-from sitegen.errors import ConfigError, SitegenError
-from sitegen.incremental import BuildFailed, IncrementalSite, Problem, Update, problem_from
+from sitegen.errors import BuildError, ConfigError, SitegenError
+from sitegen.incremental import (
+    BuildFailed,
+    IncrementalSite,
+    Problem,
+    SearchFiles,
+    SearchJob,
+    Update,
+    problem_from,
+)
 from sitegen.ingest.read import RESERVED_DIRS, TEXT_SUFFIXES
 from sitegen.ingest.sidecar import SUFFIX as SIDECAR_SUFFIX
 from sitegen.livereload import (
@@ -414,6 +423,7 @@ class Preview:
             raise
         self.problem: Problem | None = None
         self.searching = False  # the search index is being rebuilt in the background
+        self._child: Any = None  # the process building it
         self._site_lock = threading.Lock()  # replacing `site` against publishing search
         self._search_wanted = threading.Event()
         self._stopping = threading.Event()
@@ -443,6 +453,9 @@ class Preview:
         self.changes.stop()
         self.hub.stop()
         self._search_wanted.set()
+        child = self._child
+        if child is not None and child.is_alive():
+            child.terminate()  # a half-built search index is not waited for
         if self._observer is not None:
             self._observer.stop()
         self.server.shutdown()
@@ -600,7 +613,13 @@ class Preview:
         log.error("Build failed: %s", problem)
 
     def _search_loop(self) -> None:
-        """Rebuild the search index in the background whenever the documents changed."""
+        """Rebuild the search index in the background whenever the documents changed.
+
+        The index is built in a forked process (it would hold this one's interpreter lock
+        for long stretches and slow the next page build), into a folder beside the site;
+        the files that changed are then moved in. A build made stale by newer documents is
+        stopped; Ctrl-C stops it too.
+        """
         while True:
             self._search_wanted.wait()
             if self._stopping.is_set():
@@ -610,11 +629,13 @@ class Preview:
             if not site.search_wanted():
                 continue
             self.searching = True
+            folder = Path(tempfile.mkdtemp(prefix=".sitegen-search-", dir=self.out.parent))
             try:
                 started = time.perf_counter()
-                prepared = site.prepare_search()
-                if self._stopping.is_set():
-                    return
+                job = site.search_job()
+                prepared = self._search_in_child(site, job, folder)
+                if prepared is None:
+                    continue  # stale or stopped
                 with self._site_lock:
                     update = site.publish_search(prepared, started) if site is self.site else None
             except BuildFailed as failed:
@@ -625,11 +646,47 @@ class Preview:
                 self._failed(problem_from(error, self.config))
                 continue
             finally:
+                shutil.rmtree(folder, ignore_errors=True)
                 self.searching = False
             if update is not None:
                 if update.changed:
                     self.hub.published(SEARCH_PAGES)
                 log.info("Search index rebuilt in %.1f s.", update.seconds)
+
+    def _search_in_child(
+        self, site: IncrementalSite, job: SearchJob, folder: Path
+    ) -> SearchFiles | None:
+        """Run `site.prepare_search(job, folder)` in a forked process; None if given up."""
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_search_child, args=(send, site, job, folder), name="sitegen-search"
+        )
+        child.start()
+        send.close()
+        self._child = child
+        try:
+            while not receive.poll(0.2):
+                stale = site.generation != job.generation
+                if self._stopping.is_set() or stale or not child.is_alive():
+                    if not child.is_alive() and not receive.poll():
+                        raise BuildError("the search index process ended without a result")
+                    if self._stopping.is_set() or stale:
+                        if stale:
+                            self._search_wanted.set()  # for the newer documents
+                        return None
+            kind, value = receive.recv()
+        finally:
+            if child.is_alive():
+                child.terminate()
+            child.join(timeout=30)
+            self._child = None
+            receive.close()
+        if kind == "failed":
+            raise BuildFailed(value)
+        if kind != "ok":
+            raise BuildError(f"the search index could not be built: {value}")
+        return SearchFiles(job.generation, job.documents, value, folder=folder)
 
     # -- serving ---------------------------------------------------------------------------
 
@@ -688,6 +745,19 @@ class Preview:
              "searching": self.searching},
             ensure_ascii=False,
         )  # fmt: skip
+
+
+def _search_child(send: Any, site: IncrementalSite, job: SearchJob, folder: Path) -> None:
+    """In a forked process: build the search files of `job` into `folder`; send digests."""
+    try:
+        prepared = site.prepare_search(job, folder)
+        send.send(("ok", prepared.digests))
+    except BuildFailed as failed:
+        send.send(("failed", failed.problem))
+    except BaseException as error:  # reported by the parent, not lost
+        send.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        send.close()
 
 
 def serve(

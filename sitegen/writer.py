@@ -111,20 +111,24 @@ class SiteWriter:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def update_site(out: Path, files: Mapping[str, bytes], removed: Iterable[str]) -> None:
+def update_site(out: Path, files: Mapping[str, bytes | Path], removed: Iterable[str]) -> None:
     """Change a site made by `SiteWriter` in place: write `files`, delete `removed`.
 
-    Paths are '/'-separated and relative to the site. Each file is written beside its target
-    and renamed over it, so a reader sees the old file or the new one, never half of one.
+    Paths are '/'-separated and relative to the site; a file's content is bytes, or a file
+    (on the same file system) to move in. Each file is written beside its target and
+    renamed over it, so a reader sees the old file or the new one, never half of one.
     """
     root = out.resolve()
     if not (root / ".sitegen").exists():
         raise BuildError(f"{out} was not made by sitegen; refusing to change it")
-    for path, data in files.items():
+    for path, content in files.items():
         target = _inside(root, path)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            os.replace(content, target)
+            continue
         temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-        temp.write_bytes(data)
+        temp.write_bytes(content)
         os.replace(temp, target)
     for path in removed:
         target = _inside(root, path)

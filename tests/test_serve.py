@@ -325,6 +325,10 @@ def test_a_burst_of_saves_is_one_rebuild_and_reloads_pages(preview: Preview, arc
     assert preview.hub.epoch > epoch  # open pages were told to reload
     status, _, body = get(preview, f"/{DOC_URL}")
     assert "第99次保存".encode() in body
+    assert wait_for(lambda: not preview.searching and not preview.site.search_wanted())
+    clean = preview.out.parent.parent / "clean" / "site"
+    build(load_config(archive, clean, base_url=preview.url))
+    assert tree(preview.out) == tree(clean)  # the search index too, built in another process
     # An editor's write-to-temporary-then-rename, with its swap and backup files.
     (archive / f".{DOC}.txt.swp").write_text("swap")
     temporary = archive / f"{DOC}.txt.tmp"
