@@ -282,6 +282,8 @@ def measure(
         if client is not None:
             client.close()
         server.stop()
+        log = archive.parent / f"serve-{count}.log"
+        log.write_text("".join(server.lines), encoding="utf-8")  # "Rebuilt in …" lines
     return result
 
 

@@ -384,6 +384,24 @@ def test_a_failed_build_keeps_the_last_good_site_and_tells_pages(
     assert "好标题".encode() in get(preview, f"/{DOC_URL}")[2]
 
 
+def test_a_first_build_that_fails_serves_the_problem_until_fixed(
+    archive: Path, tmp_path: Path
+) -> None:
+    sidecar = archive / f"{DOC}.meta.toml"
+    sidecar.write_text("[document\n", encoding="utf-8")
+    preview = Preview(archive, "127.0.0.1", 0, out=tmp_path / "served" / "site")
+    try:
+        assert preview.start() is None
+        assert preview.hub.problem is not None and preview.hub.problem.file == sidecar.name
+        status, _, body = get(preview, "/")
+        assert status == 404 and b"could not be built" in body and b"livereload.js" in body
+        sidecar.write_text('[document]\ntitle = "好"\n', encoding="utf-8")
+        assert wait_for(lambda: preview.hub.problem is None)
+        assert get(preview, "/")[0] == 200
+    finally:
+        preview.stop()
+
+
 def test_the_event_stream_says_reload_when_the_page_is_stale(shared: Preview) -> None:
     preview = shared
     token = preview.hub.token()
