@@ -22,14 +22,19 @@ curator's correction costs no cleaning. Other code that needs documents (`sitege
 can use the same cache:
 
     with Cache(cache_dir(config.out)) as cache:
-        results = ingest_files(files, gazetteer, cache, workers=1)   # files: _find_inputs
+        files = _find_inputs(config.source, warnings)
+        results, new = ingest_files(files, gazetteer, cache, ingest_key=_ingest_key(config))
         documents, inputs = _assemble(files, results, gazetteer, warnings)
+        cache.finish(new, (r.key for r in results))   # store the new entries
 
 or, for one file: `ingest_bytes(relative, data, gazetteer)` (what the cache stores, not
-cached by itself) and `cached_ingest(relative, data, gazetteer, cache)` (through the
-cache). A build whose inputs (sources, sidecars, configuration, templates, static files,
-pages, code) are those the site in `config.out` was built from, and whose files nobody
-changed since, returns that site's report without writing anything.
+cached by itself) and `cached_ingest(relative, data, gazetteer, cache, _ingest_key(config))`
+(through the cache). The key covers the code that cleans (`sitegen.cache.INGEST_CODE`):
+a change there starts the cache afresh; the whole package decides whether a site is
+up to date. A build whose inputs (sources, sidecars,
+configuration, templates, static files, pages, code) are those the site in `config.out`
+was built from, and whose files nobody changed since, returns that site's report without
+writing anything.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from sitegen import __version__
-from sitegen.cache import Cache, cache_dir, code_version, digest, files_digest
+from sitegen.cache import Cache, cache_dir, code_version, digest, files_digest, ingest_version
 from sitegen.chinese import HAN_RUN, SwitchScan
 from sitegen.config import Config
 from sitegen.errors import BuildError
@@ -297,7 +302,7 @@ def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
 
 def _ingest_key(config: Config) -> str:
     """What, besides a file's path and bytes, decides what ingesting it gives."""
-    return digest(code_version(), repr(config.gazetteer))
+    return digest(ingest_version(), repr(config.gazetteer))
 
 
 def file_key(ingest_key: str, relative: PurePosixPath, data: bytes) -> str:
@@ -519,7 +524,8 @@ def _assemble(
 
 def _fingerprint(config: Config, files: Sequence[InputFile], ingest_key: str) -> str:
     """A digest of everything a build reads: if it is unchanged, so is the site."""
-    parts: list[bytes | str] = ["site", ingest_key, repr(replace(config, strict=False))]
+    parts: list[bytes | str] = ["site", code_version(), ingest_key]
+    parts.append(repr(replace(config, strict=False)))
     for folder in (
         config.source / "templates",
         package_dir("templates"),

@@ -4,8 +4,8 @@ Kept in one SQLite file in `.sitegen-cache/` beside the output folder, never in 
 (which a build only reads). Two tables:
 
 - `files`: content-addressed entries, each the pickled result of reading, splitting and
-  cleaning one input file. The key is a digest of the code that does it (every file of the
-  sitegen package and the versions of the libraries it uses), the extra cities of
+  cleaning one input file. The key is a digest of the code that does it (`INGEST_CODE`
+  and the versions of the libraries it uses), the extra cities of
   `sitegen.toml`, the file's path in the archive and its bytes: an entry is never stale,
   only unused. Entries that none of the last `KEEP_BUILDS` builds used are dropped.
 - `sites`: for each output folder, the fingerprint of all the inputs of the build that made
@@ -55,14 +55,31 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+# What reading, splitting and cleaning a file runs (sitegen/build.py holds `ingest_bytes`).
+INGEST_CODE = ("ingest", "data", "model.py", "chinese.py", "resources.py", "build.py")
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """Return a digest of the code a build runs: sitegen's own files and its libraries."""
+    return _version(None)
+
+
+@lru_cache(maxsize=1)
+def ingest_version() -> str:
+    """Return a digest of the code that cleans a file (the cache's entries depend on it)."""
+    return _version(INGEST_CODE)
+
+
+def _version(only: tuple[str, ...] | None) -> str:
     package = Path(__file__).resolve().parent
     parts: list[bytes | str] = [str(FORMAT), sys.version]
     for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if only is not None and relative.parts[0] not in only:
+            continue
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+            parts += [relative.as_posix(), path.read_bytes()]
     for name in LIBRARIES:
         try:
             parts += [name, metadata.version(name)]
