@@ -49,7 +49,7 @@ import pickle
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -82,9 +82,10 @@ from sitegen.progress import Timings
 from sitegen.render.env import make_environment, markdown_to_html
 from sitegen.render.feeds import site_files
 from sitegen.render.pages import Page, doc_url, group_by_city, plan_pages
-from sitegen.render.related import related_documents
+from sitegen.render.related import bigram_keys, related_documents
 from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
+from sitegen.search.tokenize import normalize
 from sitegen.writer import SiteWriter
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,13 @@ def build(
             groups = group_by_city(documents, gazetteer)
             extra_pages = read_pages(config.source / "pages")
             site = site_info(config, extra_pages)
-            related = functools.partial(related_documents, workers=workers)
+            texts = {
+                d.body_markdown: t
+                for r in results
+                for d, t in zip(r.documents, r.texts, strict=True)
+            }
+            body_keys = {body: keys for body, (_, keys) in texts.items()}
+            related = functools.partial(related_documents, body_keys=body_keys)
             pages = list(plan_pages(documents, gazetteer, site, extra_pages, LazyMarkdown, related))
             env = make_environment([config.source / "templates", package_dir("templates")])
         _check_strict(config, warnings)
@@ -195,7 +202,9 @@ def build(
                 progress("index", 0, 1)
             written = writer.seconds
             with timings.stage("index"):
-                _write_search(writer, documents, groups)
+                normal_bodies = {body: normal for body, (normal, _) in texts.items()}
+                del texts, body_keys
+                _write_search(writer, documents, groups, normal_bodies)
             timings.add("index", written - writer.seconds)
             timings.add("write", writer.seconds - written)
             if progress:
@@ -282,6 +291,10 @@ class Ingested:
     documents: tuple[Document, ...] = ()  # slugs made from the path; not yet unique
     between: int = 0  # lines that belong to no article (listing preamble, footer)
     failure: str | None = None  # cleaning raised: a bug, which stops the build
+    # Per document, what search and related documents need of its body, made here (in the
+    # worker processes, then cached) rather than in the build's one process: the body
+    # normalised (`search.tokenize.normalize`) and its `related.bigram_keys`.
+    texts: tuple[tuple[str, bytes], ...] = ()
 
 
 def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
@@ -340,7 +353,13 @@ def ingest_bytes(
             if article.index == len(articles) - 1 and between:
                 document = _with_removed(document, between)
             documents.append(document)
-    return Ingested(key, source, decoded.replaced, None, tuple(documents), len(between))
+        texts = []
+        for document in documents:
+            normal = normalize(document.body_markdown)
+            texts.append((normal, bigram_keys(normal)))
+    return Ingested(
+        key, source, decoded.replaced, None, tuple(documents), len(between), texts=tuple(texts)
+    )
 
 
 def cached_ingest(
@@ -769,12 +788,17 @@ def _write_static(writer: SiteWriter, folders: list[Path]) -> list[str]:
     return [chosen[r].read_text(encoding="utf-8") for r in sorted(chosen) if r.endswith(".js")]
 
 
-def _write_search(writer: SiteWriter, documents: list[Document], groups: list[Any]) -> None:
+def _write_search(
+    writer: SiteWriter,
+    documents: list[Document],
+    groups: list[Any],
+    normal_bodies: Mapping[str, str] | None = None,
+) -> None:
     """Write the sharded search index and what results show (see sitegen/search/publish.py)."""
     from sitegen.search.publish import describe_for_search, search_files
 
     described = [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
-    for path, content in search_files(documents, described):
+    for path, content in search_files(documents, described, normal_bodies=normal_bodies):
         writer.write(path, content)
 
 

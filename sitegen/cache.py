@@ -36,7 +36,7 @@ KEEP_BUILDS = 10
 FORMAT = 1  # bump when what an entry holds changes shape
 # Libraries whose behaviour the cleaned documents or the site depend on.
 LIBRARIES = ("opencc-python-reimplemented", "pypinyin", "charset-normalizer", "markdown",
-             "jinja2", "lunr")  # fmt: skip
+             "jinja2", "lunr", "numpy")  # fmt: skip
 BATCH = 500  # keys per SQL statement (SQLite allows 999 parameters)
 
 
@@ -56,7 +56,8 @@ def digest(*parts: bytes | str) -> str:
 
 
 # What reading, splitting and cleaning a file runs (sitegen/build.py holds `ingest_bytes`).
-INGEST_CODE = ("ingest", "data", "model.py", "chinese.py", "resources.py", "build.py")
+INGEST_CODE = ("ingest", "data", "model.py", "chinese.py", "resources.py", "build.py",
+               "search/tokenize.py", "render/related.py")  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +77,7 @@ def _version(only: tuple[str, ...] | None) -> str:
     parts: list[bytes | str] = [str(FORMAT), sys.version]
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package)
-        if only is not None and relative.parts[0] not in only:
+        if only is not None and not {relative.parts[0], relative.as_posix()} & set(only):
             continue
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             parts += [relative.as_posix(), path.read_bytes()]

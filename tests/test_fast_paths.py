@@ -96,7 +96,7 @@ def related_reference(documents, city_of, limit=5):  # type: ignore[no-untyped-d
     return related
 
 
-def test_related_documents_in_workers_equal_the_pairwise_reference(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_related_documents_equal_the_pairwise_reference(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import shutil
     from pathlib import Path
 
@@ -104,6 +104,7 @@ def test_related_documents_in_workers_equal_the_pairwise_reference(tmp_path, mon
     from sitegen.build import _assemble, _find_inputs, _ingest_key, _NoCache, ingest_files
     from sitegen.config import load_config
     from sitegen.ingest.gazetteer import load_gazetteer
+    from sitegen.search.tokenize import normalize
 
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     for copy in ("a", "b", "c"):
@@ -116,8 +117,7 @@ def test_related_documents_in_workers_equal_the_pairwise_reference(tmp_path, mon
     city_of = {d.slug: d.city.value.code for d in documents[::2] if d.city is not None}
     expected = related_reference(documents, city_of)
     assert any(expected.values())
-    monkeypatch.setattr(related, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(related, "CHUNK", 4)
-    for workers in (1, 2):
-        found = related.related_documents(documents, city_of, workers=workers)
+    keys = {d.body_markdown: related.bigram_keys(normalize(d.body_markdown)) for d in documents}
+    for body_keys in (None, keys):
+        found = related.related_documents(documents, city_of, body_keys=body_keys)
         assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected

@@ -44,11 +44,8 @@ def test_one_and_two_workers_give_the_same_site(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sitegen.build
-    import sitegen.render.related as related
 
     # Small enough pieces that every parallel stage really runs in two processes.
-    monkeypatch.setattr(related, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(related, "CHUNK", 5)
     monkeypatch.setattr(sitegen.build, "RENDER_CHUNK", 7)
     one = build(load_config(archive, tmp_path / "one"), workers=1, cache=False)
     two = build(load_config(archive, tmp_path / "two"), workers=2, cache=False)

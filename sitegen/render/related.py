@@ -6,127 +6,130 @@ top of something in common, so a big city's page does not make every document re
 
 A document's score with another is the sum of the weights of their common terms, added
 in the terms' sorted order (so the floating-point sums, and the ranking, never depend on
-how the work is split). Each document's row is worked out on its own, in `workers`
-forked processes when there are many documents.
+how the work is split). Terms are numbers here (`bigram_keys`), and each document's scores
+with all the others are one weighted `numpy.bincount` over the postings of its rare terms:
+the same additions in the same order as a loop in Python, a hundred times quicker.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
-import operator
-from array import array
 from collections.abc import Mapping, Sequence
-from typing import Any
+
+import numpy as np
 
 from sitegen.model import Document
-from sitegen.search.tokenize import TOKEN, normalize, tokenize  # noqa: F401 (tokenize: API)
+from sitegen.search.tokenize import TOKEN, normalize
 
 LIMIT = 5
 MIN_SCORE = 6.0  # about three rare terms in common
 SAME_CITY = 4.0
 MAX_SHARE = 0.2
 MAX_POSTINGS = 50
-PARALLEL_FROM = 2000  # documents; fewer are quicker in one process
+KEY = np.dtype("<u8")
 
 
 def bigrams(text: str) -> set[str]:
     """Return the tokens of two characters of `text` (as `tokenize` gives them)."""
-    found: set[str] = set()
-    for match in TOKEN.finditer(normalize(text)):
-        run = match.group()
-        if match.lastgroup == "word":
-            if len(run) == 2:
-                found.add(run)
-        elif len(run) >= 2:
-            found.update(map(operator.add, run, run[1:]))
-    return found
+    keys = np.frombuffer(bigram_keys(normalize(text)), dtype=KEY)
+    return {chr(k >> 21) + chr(k & 0x1FFFFF) for k in keys.tolist()}
+
+
+def bigram_keys(normalized: str) -> bytes:
+    """The distinct two-character tokens of normalised text, sorted, as 64-bit numbers.
+
+    A token `ab` is `ord(a) << 21 | ord(b)`: exact (code points have 21 bits), ordered as
+    the strings are, and counted and compared by numpy at C speed.
+    """
+    runs: list[str] = []
+    words: list[int] = []
+    for han, word in TOKEN.findall(normalized):
+        if han:
+            runs.append(han)
+        elif len(word) == 2:
+            words.append(ord(word[0]) << 21 | ord(word[1]))
+    codes = np.frombuffer("\0".join(runs).encode("utf-32-le"), dtype="<u4").astype(KEY)
+    first, second = codes[:-1], codes[1:]
+    keys = (first << 21 | second)[(first != 0) & (second != 0)]  # not across the "\0"s
+    if words:
+        keys = np.concatenate([keys, np.array(words, dtype=KEY)])
+    return np.unique(keys).astype(KEY).tobytes()
+
+
+def document_keys(document: Document, body_keys: Mapping[str, bytes] | None = None) -> np.ndarray:
+    """`bigram_keys` of a document's title and body (the body's from `body_keys` if there)."""
+    body = body_keys.get(document.body_markdown) if body_keys is not None else None
+    if body is None:
+        return np.frombuffer(
+            bigram_keys(normalize(document.title.value + "\n" + document.body_markdown)), dtype=KEY
+        )
+    title = np.frombuffer(bigram_keys(normalize(document.title.value)), dtype=KEY)
+    return np.union1d(title, np.frombuffer(body, dtype=KEY))
 
 
 def related_documents(
     documents: Sequence[Document],
     city_of: Mapping[str, str],
     limit: int = LIMIT,
-    workers: int = 1,
+    workers: int = 1,  # noqa: ARG001 (one process is quick enough: kept for callers)
+    body_keys: Mapping[str, bytes] | None = None,
 ) -> dict[str, tuple[Document, ...]]:
-    """Map each document's slug to its most related documents, best first."""
+    """Map each document's slug to its most related documents, best first.
+
+    `body_keys` maps a body to its `bigram_keys` when the caller has them already.
+    """
     count = len(documents)
-    vocabulary: dict[str, int] = {}
-    terms: list[array[int]] = []
-    frequency: list[int] = []
-    for document in documents:
-        ids = array("I")
-        for term in bigrams(document.title.value + "\n" + document.body_markdown):
-            number = vocabulary.setdefault(term, len(vocabulary))
-            if number == len(frequency):
-                frequency.append(0)
-            frequency[number] += 1
-            ids.append(number)
-        terms.append(ids)
+    if count == 0:
+        return {}
+    keys = [document_keys(d, body_keys) for d in documents]
+    every = np.concatenate(keys)
+    terms, frequency = np.unique(every, return_counts=True)
+    del every
     most = min(MAX_POSTINGS, max(2, int(count * MAX_SHARE)))
-    counted = sorted((t for t, n in vocabulary.items() if 2 <= frequency[n] <= most))
-    rank = {vocabulary[t]: r for r, t in enumerate(counted)}  # term id -> sorted position
-    del vocabulary
-    weights = [math.log(count / frequency[t]) for t in sorted(rank, key=rank.__getitem__)]
-    postings: list[list[int]] = [[] for _ in counted]
-    rows: list[array[int]] = []
-    for d, ids in enumerate(terms):
-        row = array("I", sorted(rank[t] for t in ids if t in rank))
-        for r in row:
-            postings[r].append(d)
-        rows.append(row)
-    del terms, rank
+    rare = terms[(frequency >= 2) & (frequency <= most)]
+    rare_frequency = frequency[(frequency >= 2) & (frequency <= most)]
+    del terms, frequency
+    # Weights as Python computes them (math.log, not numpy's): one per possible frequency.
+    table = np.array([math.log(count / f) if f else 0.0 for f in range(most + 1)])
+    weights = table[rare_frequency]
+    rows = []  # per document: the numbers of its rare terms, ascending (= terms' order)
+    for ids in keys:
+        at = np.searchsorted(rare, ids)
+        at[at == len(rare)] = 0
+        rows.append(at[rare[at] == ids] if len(rare) else at[:0])
+    del keys
+    lengths = np.array([len(r) for r in rows])
+    post_terms = np.concatenate(rows)
+    post_docs = np.repeat(np.arange(count), lengths)
+    order = np.argsort(post_terms, kind="stable")  # by term, documents ascending within
+    term_docs = post_docs[order]
+    term_start = np.zeros(len(rare) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(post_terms, minlength=len(rare)), out=term_start[1:])
+    del post_terms, post_docs, order
     slugs = [d.slug for d in documents]
-    cities = [city_of.get(s) for s in slugs]
-    shared = (rows, postings, weights, slugs, cities, limit)
-    if workers <= 1 or count < PARALLEL_FROM:
-        _SHARED["related"] = shared
-        try:
-            best = _rows((0, count))
-        finally:
-            _SHARED.clear()
-    else:
-        best = _in_workers(shared, count, workers)
-    return {slugs[d]: tuple(documents[o] for o in others) for d, others in enumerate(best)}
-
-
-_SHARED: dict[str, Any] = {}  # what forked workers read (inherited, never pickled)
-CHUNK = 250
-
-
-def _in_workers(shared: tuple[Any, ...], count: int, workers: int) -> list[tuple[int, ...]]:
-    import gc
-
-    _SHARED["related"] = shared
-    gc.freeze()
-    try:
-        chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [row for rows in pool.imap(_rows, chunks) for row in rows]
-    finally:
-        gc.unfreeze()
-        _SHARED.clear()
-
-
-def _rows(bounds: tuple[int, int]) -> list[tuple[int, ...]]:
-    """The related documents of documents `bounds[0]` to `bounds[1]`, as numbers."""
-    rows, postings, weights, slugs, cities, limit = _SHARED["related"]
-    out = []
-    for d in range(*bounds):
-        scores: dict[int, float] = {}
-        get = scores.get
-        for r in rows[d]:
-            weight = weights[r]
-            for other in postings[r]:
-                scores[other] = get(other, 0.0) + weight
-        scores.pop(d, None)
-        city = cities[d]
-        ranked = []
-        for other, score in scores.items():
-            if city is not None and cities[other] == city:
-                score += SAME_CITY
-            if score >= MIN_SCORE:
-                ranked.append((-round(score, 9), slugs[other], other))
-        ranked.sort()
-        out.append(tuple(other for _, _, other in ranked[:limit]))
-    return out
+    names = {c: n for n, c in enumerate(sorted({c for c in city_of.values() if c is not None}))}
+    cities = np.array([names.get(city_of.get(s), -1) for s in slugs])  # type: ignore[arg-type]
+    related = {}
+    for d, mine in enumerate(rows):
+        starts = term_start[mine]
+        sizes = term_start[mine + 1] - starts
+        ends = np.cumsum(sizes)
+        at = np.repeat(starts - ends + sizes, sizes) + np.arange(ends[-1] if len(ends) else 0)
+        scores = np.bincount(
+            term_docs[at], weights=np.repeat(weights[mine], sizes), minlength=count
+        )
+        scores[d] = 0.0
+        others = np.flatnonzero(scores)  # weights are positive: these share a rare term
+        found = scores[others]
+        if cities[d] >= 0:
+            found = np.where(cities[others] == cities[d], found + SAME_CITY, found)
+        keep = found >= MIN_SCORE
+        if np.count_nonzero(keep) > limit:  # only those that can be among the best `limit`
+            best = np.partition(found[keep], -limit)[-limit]
+            keep &= found >= best - 1e-6  # rounding to 9 places cannot lift any other
+        ranked = sorted(
+            (-round(score, 9), slugs[o], o)
+            for score, o in zip(found[keep].tolist(), others[keep].tolist(), strict=True)
+        )
+        related[slugs[d]] = tuple(documents[o] for _, _, o in ranked[:limit])
+    return related

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +68,23 @@ def base36(number: int) -> str:
             return out
 
 
-def entries_of(documents: Sequence[Document]) -> list[IndexEntry]:
-    """Return the index entries of `documents`, numbered in their order."""
+def entries_of(
+    documents: Sequence[Document], normal_bodies: Mapping[str, str] | None = None
+) -> list[IndexEntry]:
+    """Return the index entries of `documents`, numbered in their order.
+
+    `normal_bodies` maps a body to its normalised text when the caller has it already.
+    """
     entries = []
+    known = normal_bodies or {}
     for n, document in enumerate(documents):
         place = " ".join(dict.fromkeys(c.pinyin for c in document.cities if c.pinyin))
+        body = known.get(document.body_markdown)
         entries.append(
             IndexEntry(
                 base36(n),
                 normalize(document.title.value),
-                normalize(document.body_markdown),
+                normalize(document.body_markdown) if body is None else body,
                 normalize(place),
             )
         )
@@ -88,9 +95,10 @@ def search_files(
     documents: Sequence[Document],
     described: Sequence[Described],
     budget: int = SHARD_BUDGET,
+    normal_bodies: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Yield every search file of the site as (path, text)."""
-    entries = entries_of(documents)
+    entries = entries_of(documents, normal_bodies)
     firsts, previous = [], None
     for number, shard in enumerate(shard_index(entries, budget)):
         firsts.append(boundary(previous, shard.first))
