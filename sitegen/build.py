@@ -9,8 +9,8 @@ write, so that cross-page data (city lists, the search index) is consistent:
     _assemble         sidecars, unique slugs, warnings in file order      (metadata)
     plan_pages        every page and its cross-page data                  (metadata)
     _render_all       render and write the pages, in worker processes     (render, write)
-    _write_search     the search index                                    (index, write)
     site_files, …     static files, feeds, 简/繁 tables, the report        (write)
+    _write_search     the search index, last: the page plan is let go     (index, write)
 
 The output is the same bytes whatever the number of workers, and whether documents come
 from the cache or not.
@@ -47,6 +47,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -177,19 +178,27 @@ def build(
         results, new = ingest_files(
             files, gazetteer, store, workers, progress, timings, ingest_key=ingest_key
         )
+        with timings.stage("write"):  # stored now: what follows need not hold it
+            used = [r.key for r in results]
+            store.finish(new, used)
+            del new
+        # From here on memory is what limits a large build: each step lets go of what
+        # the steps after it do not need (the files' bytes, their texts, the page plan).
+        files = [replace(f, data=None) for f in files]
         with timings.stage("metadata"):
             documents, inputs = _assemble(files, results, gazetteer, warnings)
             groups = group_by_city(documents, gazetteer)
             extra_pages = read_pages(config.source / "pages")
             site = site_info(config, extra_pages)
-            texts = {
-                d.body_markdown: t
-                for r in results
-                for d, t in zip(r.documents, r.texts, strict=True)
-            }
-            body_keys = {body: keys for body, (_, keys) in texts.items()}
+            normal_bodies, body_keys = {}, {}
+            for result in results:
+                for document, (normal, keys) in zip(result.documents, result.texts, strict=True):
+                    normal_bodies[document.body_markdown] = normal
+                    body_keys[document.body_markdown] = keys
+            del results
             related = functools.partial(related_documents, body_keys=body_keys)
             pages = list(plan_pages(documents, gazetteer, site, extra_pages, LazyMarkdown, related))
+            del related, body_keys
             env = make_environment([config.source / "templates", package_dir("templates")])
         _check_strict(config, warnings)
         with SiteWriter(config.out) as writer:
@@ -198,18 +207,6 @@ def build(
                 scripts = _write_static(writer, [config.source / "static", package_dir("static")])
                 for script in scripts:
                     scan.add(script)
-            if progress:
-                progress("index", 0, 1)
-            written = writer.seconds
-            with timings.stage("index"):
-                normal_bodies = {body: normal for body, (normal, _) in texts.items()}
-                del texts, body_keys
-                _write_search(writer, documents, groups, normal_bodies)
-            timings.add("index", written - writer.seconds)
-            timings.add("write", writer.seconds - written)
-            if progress:
-                progress("index", 1, 1)
-            with timings.stage("write"):
                 tables = scan.tables()
                 for path, content in site_files(documents, site, pages, (), tables=tables):
                     writer.write(path, content)
@@ -217,10 +214,20 @@ def build(
                     tuple(inputs), len(documents), len(pages), tuple(warnings), config.out
                 )
                 writer.write(REPORT_NAME, report.to_json())
+                del pages, env, scan, tables, groups
+            if progress:
+                progress("index", 0, 1)
+            written = writer.seconds
+            with timings.stage("index"):
+                _write_search(writer, documents, normal_bodies)
+            timings.add("index", written - writer.seconds)
+            timings.add("write", writer.seconds - written)
+            if progress:
+                progress("index", 1, 1)
+            with timings.stage("write"):
                 store.remember_site(config.out, None, None)  # in case the swap fails
                 writer.commit()
         with timings.stage("write"):
-            store.finish(new, (r.key for r in results))
             store.remember_site(config.out, fingerprint, files_digest(config.out))
     timings.add("wall", time.perf_counter() - started)
     return replace(report, timings=timings.seconds)
@@ -457,10 +464,27 @@ def _run(
         processes = min(workers, len(tasks))
         chunk = chunk or max(1, min(16, len(tasks) // (processes * 8)))
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes) as pool:
+        with context.Pool(processes, die_with_parent, (os.getpid(),)) as pool:
             yield from pool.imap(function, tasks, chunksize=chunk)
     finally:
         _SHARED.clear()
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel end this worker process when the build that started it ends.
+
+    A build killed outright (SIGKILL) cannot stop its workers; without this they would go
+    on writing a page or two into the half-built site that the next build clears.
+    Linux only (prctl PR_SET_PDEATHSIG); elsewhere workers end when their pipe closes.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # it died before prctl: go now
+            os._exit(1)
 
 
 def _assemble(
@@ -789,10 +813,7 @@ def _write_static(writer: SiteWriter, folders: list[Path]) -> list[str]:
 
 
 def _write_search(
-    writer: SiteWriter,
-    documents: list[Document],
-    groups: list[Any],
-    normal_bodies: Mapping[str, str] | None = None,
+    writer: SiteWriter, documents: list[Document], normal_bodies: Mapping[str, str] | None = None
 ) -> None:
     """Write the sharded search index and what results show (see sitegen/search/publish.py)."""
     from sitegen.search.publish import describe_for_search, search_files

@@ -93,7 +93,7 @@ from sitegen.model import Article, City, Document, Field, PartialDate, Removal, 
 from sitegen.render import related as related_module
 from sitegen.render.env import make_environment, markdown_to_html
 from sitegen.render.feeds import TABLES_PATH, site_files, tables_script
-from sitegen.render.pages import Page, group_by_city, plan_pages
+from sitegen.render.pages import Page, plan_pages
 from sitegen.render.site import MarkdownPage, SiteInfo, read_pages, render_pages, site_info
 from sitegen.resources import package_dir
 from sitegen.writer import SiteWriter, update_site
@@ -1048,7 +1048,7 @@ class IncrementalSite:
         documents = job.documents
         collect = _Collect()
         try:
-            _write_search(collect, list(documents), group_by_city(documents, self.gazetteer))
+            _write_search(collect, list(documents))
         except (SitegenError, OSError) as error:
             raise BuildFailed(problem_from(error, self.config)) from error
         digests = {path: _digest(data) for path, data in collect.files.items()}
@@ -1525,7 +1525,7 @@ class IncrementalSite:
                 emit(path, data)
             collect = _Collect()
             documents = list(plan.documents)
-            _write_search(collect, documents, group_by_city(documents, self.gazetteer))
+            _write_search(collect, documents)
             for path, data in collect.files.items():
                 writer.write(path, data)
                 search[path] = _digest(data)
