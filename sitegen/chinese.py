@@ -299,6 +299,20 @@ class SwitchScan:
         for name, found in other.found.items():
             self.found[name] |= found
 
+    def packed(self) -> tuple[str, str, str]:
+        """The scan as three strings (characters, t2s phrases, s2t phrases): small to keep
+        and to cache, where sets of one-character strings would take a hundred times more."""
+        return ("".join(sorted(self.chars)), "\n".join(sorted(self.found["t2s"])),
+                "\n".join(sorted(self.found["s2t"])))  # fmt: skip
+
+    def add_packed(self, packed: tuple[str, str, str]) -> None:
+        """Merge a scan given by `packed`."""
+        chars, t2s, s2t = packed
+        self.chars.update(chars)
+        for name, phrases in (("t2s", t2s), ("s2t", s2t)):
+            if phrases:
+                self.found[name].update(phrases.split("\n"))
+
     def __getstate__(self) -> dict[str, object]:
         return {"chars": self.chars, "found": self.found}  # not the memo
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import opencc
@@ -121,3 +122,30 @@ def test_related_documents_equal_the_pairwise_reference(tmp_path) -> None:  # ty
     for body_keys in (None, keys):
         found = related.related_documents(documents, city_of, body_keys=body_keys)
         assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
+
+
+def test_the_switch_tables_cover_exactly_the_pages_written(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Bodies are scanned while cleaning, the rest of each page while rendering: the
+    tables are still those of every page and script as written."""
+    from sitegen.build import build
+    from sitegen.config import load_config
+    from sitegen.render.feeds import TABLES_PATH, tables_script
+
+    # Cleaning joins 头 and 发 (the reading between them goes): the phrase 头发 is in the
+    # document's body only, not in its original text.
+    (archive / "pinyin.txt").write_text(
+        "许昌市理发店\n\n她的头(tóu)发很长，每月都去许昌市区的理发店修剪。\n", encoding="utf-8"
+    )
+    out = tmp_path / "site"
+    build(load_config(archive, out), workers=2, cache=False)
+    assert "头发很长" in (out / "doc" / "pinyin" / "index.html").read_text(encoding="utf-8")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html"))]
+    texts += [
+        p.read_text(encoding="utf-8")
+        for p in sorted((out / "static").rglob("*.js"))
+        if p.relative_to(out).as_posix() != TABLES_PATH
+    ]
+    written = (out / TABLES_PATH).read_text(encoding="utf-8")
+    assert written == tables_script(texts)
+    tables = json.loads(written.removeprefix("window.sitegenZhTables=").rstrip(";\n"))
+    assert tables["s2t"]["phrases"]["头发"] == "頭髮"
