@@ -252,6 +252,9 @@ class _NoCache:
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         return {}
 
+    def store(self, new: dict[str, bytes]) -> bool:
+        return False
+
     def finish(self, new: dict[str, bytes], used: Iterable[str]) -> None:
         pass
 
@@ -424,23 +427,27 @@ def ingest_files(
     """Ingest every file, in file order, from the cache or in `workers` processes.
 
     Return one result per file (a file that could not be read has only its `problem`) and
-    the cache entries made for the files the cache did not have.
+    the cache entries made for the files the cache did not have that it could not store
+    (those it could are stored as they come, a few hundred at a time, so that a large
+    build never holds them all).
     """
     timings = timings or Timings()
     with timings.stage("ingest"):
         keys = [
             file_key(ingest_key, f.relative, f.data) if f.data is not None else "" for f in files
         ]
-        found = cache.get_many(k for k in keys if k)
         results: list[Ingested | None] = [None] * len(files)
+        where = {key: n for n, key in enumerate(keys) if key}
+        wanted = list(where)
+        for start in range(0, len(wanted), CACHE_BATCH):
+            for key, data in cache.get_many(wanted[start : start + CACHE_BATCH]).items():
+                results[where[key]] = pickle.loads(data)
         todo = []
-        for n, (file, key) in enumerate(zip(files, keys, strict=True)):
+        for n, (file, result) in enumerate(zip(files, results, strict=True)):
             if file.data is None:
                 results[n] = Ingested("", None, problem=file.problem)
-            elif key in found:
-                results[n] = pickle.loads(found[key])
-            else:
-                todo.append((n, (key, file.relative, file.data)))
+            elif result is None:
+                todo.append((n, (keys[n], file.relative, file.data)))
     new: dict[str, bytes] = {}
     total = len(files)
     done = total - len(todo)
@@ -454,10 +461,17 @@ def ingest_files(
         timings.merge(seconds)
         if result.failure is None:
             new[result.key] = data
+        if len(new) >= CACHE_BATCH and cache.store(new):
+            new = {}
         done += 1
         if progress:
             progress("clean", done, total)
+    if new and cache.store(new):
+        new = {}
     return [r for r in results if r is not None], new
+
+
+CACHE_BATCH = 200  # cache entries read or stored at a time
 
 
 def _run(

@@ -159,6 +159,27 @@ class Cache:
             return {}
         return found
 
+    def store(self, new: dict[str, bytes]) -> bool:
+        """Store `new` entries now (as used by the coming `finish`); False if it cannot."""
+        if self.db is None:
+            return False
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            (generation,) = self.db.execute(
+                "SELECT value FROM meta WHERE name = 'generation'"
+            ).fetchone()
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                ((key, generation + 1, data) for key, data in new.items()),
+            )
+            self.db.execute("COMMIT")
+        except sqlite3.Error as error:
+            log.info("build cache not writable (%s); going on without storing", error)
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            return False
+        return True
+
     def finish(self, new: dict[str, bytes], used: Iterable[str]) -> None:
         """Store `new` entries, mark every key `used` by this build, drop long-unused ones."""
         if self.db is None:

@@ -58,6 +58,7 @@ from sitegen.build import (
     InputFile,
     InputReport,
     _ingest_key,
+    _NoCache,
     _run,
     _slug,
     _unique,
@@ -175,13 +176,6 @@ def _digest(data: bytes) -> bytes:
 
 def _encode(content: str | bytes) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
-
-
-class _NoCache:
-    """No build cache: `ingest_files` cleans everything."""
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        return {}
 
 
 class _Collect:
