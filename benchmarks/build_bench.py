@@ -353,8 +353,10 @@ def section(sizes: list[Size], runs: str, workers: int, started_load: float) -> 
 
     wall, rss, pss = (lambda r: r.wall), (lambda r: r.rss / mib), (lambda r: r.pss / mib)
     row("cold build (no site, no cache): wall", cold(wall), "{:.1f} s", "< 60 s")
-    row("cold build: peak memory, RSS of all processes", cold(rss), "{:,.0f} MiB", "< 2 GiB")
-    row("cold build: peak memory, PSS (shared pages once)", cold(pss), "{:,.0f} MiB")
+    row("cold build: peak memory, PSS of all processes (shared pages once)", cold(pss),
+        "{:,.0f} MiB", "< 2 GiB")  # fmt: skip
+    row("cold build: peak memory, RSS of all processes (shared pages in each)", cold(rss),
+        "{:,.0f} MiB")  # fmt: skip
     row("warm rebuild, nothing changed: wall", lambda s: median(s.warm, wall), "{:.2f} s", "< 5 s")
     row("warm rebuild: peak memory (RSS)", lambda s: median(s.warm, rss), "{:,.0f} MiB")
     row("one document edited, the rest from the cache: wall",
@@ -387,22 +389,30 @@ def section(sizes: list[Size], runs: str, workers: int, started_load: float) -> 
         f"Of the per-document time, cleaning proper (`clean_lines`) takes {shares} (measured",
         "in one process on 200 files); the rest is splitting and reading metadata.",
     ]
+    lines += [
+        "",
+        "Memory is judged by PSS: the workers are forked from the build, and until they write",
+        "to a page of its memory they share it, so adding up their RSS counts the same",
+        "physical memory up to three times. RSS is shown beside it.",
+    ]
     ratio = scale = None
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
-        ratio = median(large.cold, lambda r: r.rss) / median(small.cold, lambda r: r.rss)
+        ratio = median(large.cold, lambda r: r.pss) / median(small.cold, lambda r: r.pss)
+        rss_ratio = median(large.cold, lambda r: r.rss) / median(small.cold, lambda r: r.rss)
         scale = large.documents / small.documents
         lines += [
             "",
             f"Memory from {small.documents:,} to {large.documents:,} documents ({scale:.0f}×): "
-            f"peak RSS grows {ratio:.2f}× (linear would be {scale:.0f}×).",
+            f"peak PSS grows {ratio:.2f}×, peak RSS {rss_ratio:.2f}× (linear would be "
+            f"{scale:.0f}×).",
         ]
     large = sizes[-1]
     checks = [
         ("cold build under 60 s", median(large.cold, wall) < 60,
          f"{median(large.cold, wall):.0f} s"),
-        ("peak memory under 2 GiB", median(large.cold, rss) < 2048,
-         f"{median(large.cold, rss):,.0f} MiB"),
+        ("peak memory under 2 GiB (PSS)", median(large.cold, pss) < 2048,
+         f"{median(large.cold, pss):,.0f} MiB; RSS {median(large.cold, rss):,.0f} MiB"),
         ("warm rebuild under 5 s", median(large.warm, wall) < 5,
          f"{median(large.warm, wall):.2f} s"),
         ("same site with 1 and 2 workers", bool(large.identical), str(large.identical)),
