@@ -3,7 +3,7 @@
 The scores are lunr's own (BM25 per field, k1 = 1.2, b = 0.75, title boosted), computed
 here term by term with the collection's global statistics, because lunr's Python builder
 needs minutes and gigabytes for 10,000 documents. `build_index` serialises exactly what
-lunr's builder gives (tests hold them equal); `build_shards` splits the same index by
+lunr's builder gives (tests hold them equal); `shard_index` splits the same index by
 term into small lunr.js indexes:
 
 - terms are sorted in UTF-16 code-unit order (the order lunr.js needs to load a token
@@ -16,15 +16,31 @@ term into small lunr.js indexes:
   is recovered exactly from its shards' scores (see `sitegen.search.query.merge`);
 - each shard has a companion file of term positions (code-point offsets of each token in
   the normalised title and body, delta-coded), which make multi-token queries exact.
+
+`shard_index` cuts the vocabulary into `PARTS` built in parallel (forked processes). Each
+part tokenises every entry once and keeps only its own terms, their postings packed in
+arrays and bytes (about 20 bytes a posting); a term's scores are computed, and its data
+dropped, when its shard is written; shards stream out to the caller as they are made.
+`collect` (whole `Term`s, much slower and larger) stays for `build_index` and as the
+tests' reference: `build_shards` of its `Collection` gives the same shards.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import math
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+import os
+import pickle
+import threading
+import zlib
+from array import array
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import compress, repeat
+from operator import add, and_, ge, lt, sub
 from typing import Any
 
 from sitegen.search.tokenize import TOKEN
@@ -63,22 +79,51 @@ class Term:
 class Collection:
     refs: tuple[str, ...]
     terms: dict[str, Term]  # in order of first appearance
+    lengths: list[list[int]]  # per field, per document: tokens
 
 
-def _offsets(text: str) -> tuple[dict[str, list[int]], int]:
-    """Return each token of `text` with its offsets (as tokenize_with_offsets), and the count."""
-    found: dict[str, list[int]] = defaultdict(list)
-    count = 0
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """Return the tokens of `text` (as tokenize_normalized) and their offsets."""
+    tokens: list[str] = []
+    offsets: list[int] = []
     for match in TOKEN.finditer(text):
-        run, start = match.group(), match.start()
-        if match.lastgroup == "word" or len(run) == 1:
-            found[run].append(start)
-            count += 1
+        start, end = match.span()
+        if end - start == 1 or match.lastgroup == "word":
+            tokens.append(match.group())
+            offsets.append(start)
         else:
-            for i in range(len(run) - 1):
-                found[run[i : i + 2]].append(start + i)
-            count += len(run) - 1
-    return found, count
+            run = match.group()
+            tokens += map(add, run, run[1:])  # its bigrams
+            offsets += range(start, end - 1)
+    return tokens, offsets
+
+
+def _offsets(
+    text: str, low: str | None = None, high: str | None = None
+) -> tuple[dict[str, list[int]], int]:
+    """Return each token of `text` with its offsets (as tokenize_with_offsets), and the count.
+
+    With `low` and/or `high` (single characters), only the tokens in [low, high); the count
+    is of all tokens.
+    """
+    tokens, offsets = _tokens(text)
+    pairs: Iterable[tuple[str, int]] = zip(tokens, offsets, strict=True)
+    if low is not None or high is not None:
+        pairs = compress(pairs, _in_range(tokens, low, high))
+    found: dict[str, list[int]] = defaultdict(list)
+    for token, offset in pairs:
+        found[token].append(offset)
+    return found, len(tokens)
+
+
+def _in_range(tokens: list[str], low: str | None, high: str | None) -> Iterator[bool]:
+    """Whether each token is in [low, high), at C speed."""
+    if low is not None and high is not None:
+        return map(and_, map(ge, tokens, repeat(low)), map(lt, tokens, repeat(high)))
+    if low is not None:
+        return map(ge, tokens, repeat(low))
+    assert high is not None
+    return map(lt, tokens, repeat(high))
 
 
 def collect(
@@ -126,7 +171,7 @@ def collect(
                 score *= boost
                 scores[f].append(round(score, 3))
         term.scores = scores
-    return Collection(tuple(e.ref for e in entries), terms)
+    return Collection(tuple(e.ref for e in entries), terms, lengths)
 
 
 def build_index(entries: Sequence[IndexEntry]) -> dict[str, Any]:
@@ -171,11 +216,6 @@ def _lunr(field_vectors: list[Any], inverted: list[Any]) -> dict[str, Any]:
     }
 
 
-def utf16_key(text: str) -> bytes:
-    """Sort key giving JavaScript's string order (UTF-16 code units)."""
-    return text.encode("utf-16-be")
-
-
 @dataclass(frozen=True)
 class Shard:
     first: str  # its first term
@@ -184,82 +224,356 @@ class Shard:
     positions: str  # JSON: {term: [title, body]}, each "ref:d,d,d;ref:d" (delta-coded offsets)
 
 
-def build_shards(collection: Collection, budget: int = SHARD_BUDGET) -> Iterator[Shard]:
-    """Split the index by term into consecutive runs of about `budget` bytes each."""
-    refs = [json.dumps(r) for r in collection.refs]
-    group: list[Term] = []
-    size = 0
-    for text in sorted(collection.terms, key=utf16_key):
-        term = collection.terms[text]
-        cost = 40 + 3 * len(text) + sum(len(docs) for docs in term.docs) * 30
-        if group and size + cost > budget:
-            yield _shard(group, refs, collection.refs)
-            group, size = [], 0
-        group.append(term)
-        size += cost
-    if group:
-        yield _shard(group, refs, collection.refs)
+def utf16_key(text: str) -> bytes:
+    """Sort key giving JavaScript's string order (UTF-16 code units)."""
+    return text.encode("utf-16-be")
 
 
-# Where the vocabulary is cut for building in parallel: fixed, so that the output does not
-# depend on the machine. About half of the postings of Chinese news fall on either side.
+# Where the vocabulary is cut into parts, built in parallel: fixed, so that the output does
+# not depend on the machine (a shard never spans two parts). About half of the postings of
+# Chinese news fall on either side.
 PARTS = (None, "\u5feb", None)
 PARALLEL_FROM = 2_000_000  # characters of text; below this one process is quicker
+_BATCH = 64  # shards a worker sends at a time
+
+# A part's postings, in document order: per field, term -> (document number, occurrences)
+# pairs; for title and body, term -> ";ref:delta-coded offsets" for each document (ASCII).
+Postings = tuple[list[dict[str, "array[int]"]], list[dict[str, bytearray]]]
 
 
-def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> list[Shard]:
-    """Return the shards of `entries`, building the vocabulary's parts in parallel."""
+def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> Iterator[Shard]:
+    """Yield the shards of `entries` in term order, building the parts in parallel.
+
+    The vocabulary is split into runs of about `budget` estimated bytes: terms sorted in
+    UTF-16 order, a shard closed before a term that would overflow it (and at each cut of
+    `PARTS`). Each part tokenises every entry once and keeps only its own terms; a term's
+    scores are computed when its shard is written, and the term is then dropped.
+    """
     ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
-    jobs = [(entries, low, high, budget) for low, high in ranges]
-    if sum(len(e.body) for e in entries) < PARALLEL_FROM:
-        return [s for job in jobs for s in _part(job)]
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
-        return [s for shards in pool.map(_part, jobs) for s in shards]
+    if len(ranges) == 1 or sum(len(e.body) for e in entries) < PARALLEL_FROM:
+        for low, high in ranges:
+            yield from _part(entries, low, high, budget)
+        return
+    yield from _in_parallel(entries, ranges, budget)
 
 
-def _part(job: tuple[Sequence[IndexEntry], str | None, str | None, int]) -> list[Shard]:
-    entries, low, high, budget = job
-    return list(build_shards(collect(entries, low, high), budget))
+def _in_parallel(
+    entries: Sequence[IndexEntry], ranges: list[tuple[str | None, str | None]], budget: int
+) -> Iterator[Shard]:
+    """One process a part; the first part's shards stream out as made, the others' wait.
+
+    Forked processes share `entries` (not pickled); a process with other threads spawns.
+    """
+    import multiprocessing
+
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
+    workers = []
+    try:
+        for number, (low, high) in enumerate(ranges):
+            receive, send = context.Pipe(duplex=False)
+            # a forked process closes its copies of the reading ends, so that each of its
+            # writes fails once this process is gone
+            inherited = [r for _, r in workers] + [receive] if method == "fork" else []
+            process = context.Process(
+                target=_worker,
+                args=(send, inherited, entries, low, high, budget, number == 0),
+                name=f"sitegen-search-index-{number}",
+            )
+            process.start()
+            send.close()
+            workers.append((process, receive))
+        for _, receive in workers:
+            while True:
+                try:
+                    batch = pickle.loads(receive.recv_bytes())
+                except EOFError:
+                    raise RuntimeError("a search index process ended without its shards") from None
+                if batch is None:
+                    break
+                if isinstance(batch, str):
+                    raise RuntimeError(f"building the search index: {batch}")
+                for shard in batch:
+                    yield Shard(*shard)
+    finally:
+        for process, receive in workers:
+            receive.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
 
 
-def _shard(terms: list[Term], quoted: list[str], refs: Sequence[str]) -> Shard:
-    """Write one shard's JSON directly (json.dumps of the same structure is 5 times slower).
+def _worker(
+    send: Any,
+    inherited: list[Any],
+    entries: Sequence[IndexEntry],
+    low: str | None,
+    high: str | None,
+    budget: int,
+    stream: bool,
+) -> None:
+    """Build one part and send its shards in batches: as they are made if `stream`, else
+    (kept compressed meanwhile) when all are made. Stops if its parent is gone."""
+    for receive in inherited:
+        receive.close()
+    gc.disable()  # nothing here makes cycles; a collection would copy the parent's pages
+    parent = os.getppid()
+    try:
+        held: list[bytes] = []
+        batch: list[tuple[str, str, str, str]] = []
+        for shard in _part(entries, low, high, budget):
+            batch.append((shard.first, shard.last, shard.index, shard.positions))
+            if len(batch) == _BATCH:
+                if os.getppid() != parent:
+                    return
+                data = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
+                if stream:
+                    send.send_bytes(data)
+                else:
+                    held.append(zlib.compress(data, 1))
+                batch = []
+        for data in held:
+            send.send_bytes(zlib.decompress(data))
+        del held
+        send.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+        send.send_bytes(pickle.dumps(None))
+    except BaseException as error:
+        try:
+            send.send_bytes(pickle.dumps(f"{type(error).__name__}: {error}"))
+        except OSError:
+            pass  # the parent is gone
+    finally:
+        send.close()
+
+
+def _part(
+    entries: Sequence[IndexEntry], low: str | None, high: str | None, budget: int
+) -> Iterator[Shard]:
+    lengths, postings = _collect_part(entries, low, high)
+    yield from _shards([e.ref for e in entries], lengths, postings, budget)
+
+
+def _collect_part(
+    entries: Sequence[IndexEntry], low: str | None, high: str | None
+) -> tuple[list[list[int]], Postings]:
+    """Tokenise every entry once; return every field's lengths and the part's postings."""
+    prefixes = [f";{e.ref}:" for e in entries]
+    lengths: list[list[int]] = []
+    numbers: list[dict[str, array[int]]] = []
+    places: list[dict[str, bytearray]] = []
+    extend, add_bytes, encode = array.extend, bytearray.extend, str.encode
+    for f, name in enumerate(FIELDS):
+        table: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
+        texts: defaultdict[str, bytearray] = defaultdict(bytearray)
+        counts = []
+        for d, entry in enumerate(entries):
+            tokens, offsets = _tokens(getattr(entry, name))
+            counts.append(len(tokens))
+            if low is not None or high is not None:
+                keep = list(_in_range(tokens, low, high))
+                tokens = list(compress(tokens, keep))
+                offsets = list(compress(offsets, keep))
+            if not tokens:
+                continue
+            # at C speed but for tokens occurring twice or more: each term's arrays are
+            # extended by this document's posting
+            last = dict(zip(tokens, offsets, strict=True))  # offset of each single token
+            if len(last) == len(tokens):
+                tfs: Iterable[int] = repeat(1)
+                coded: Iterable[str] = map(str, last.values())
+            else:
+                tally = Counter(tokens)  # in the order of `last`: of first occurrence
+                repeated = {token for token, n in tally.items() if n > 1}
+                many: defaultdict[str, list[int]] = defaultdict(list)
+                pairs = zip(tokens, offsets, strict=True)
+                for token, offset in compress(pairs, map(repeated.__contains__, tokens)):
+                    many[token].append(offset)
+                code = dict(zip(last, map(str, last.values()), strict=True))
+                code.update(zip(many, map(_position, many.values()), strict=True))
+                tfs, coded = tally.values(), code.values()
+            deque(map(extend, map(table.__getitem__, last), zip(repeat(d), tfs)), 0)
+            if f < POSITION_FIELDS:
+                coded = map(encode, map(prefixes[d].__add__, coded))
+                deque(map(add_bytes, map(texts.__getitem__, last), coded), 0)
+        lengths.append(counts)
+        numbers.append(table)
+        if f < POSITION_FIELDS:
+            places.append(texts)
+    return lengths, (numbers, places)
+
+
+def _position(offsets: list[int]) -> str:
+    """Offsets delta-coded: "3,4,10" for 3, 7, 17."""
+    if len(offsets) == 1:
+        return str(offsets[0])
+    return ",".join(map(str, map(sub, offsets, [0, *offsets])))
+
+
+def _shards(
+    refs: Sequence[str], lengths: list[list[int]], postings: Postings, budget: int
+) -> Iterator[Shard]:
+    """Cut the part's terms (UTF-16 order) into runs of about `budget` bytes; write each."""
+    count = len(refs)
+    norms = []
+    for field in lengths:
+        average = sum(field) / count if count else 0.0
+        # lunr's K1 * (1 - B + B * (length / average)), the same floats
+        norms.append([K1 * (1 - B + B * (length / average)) for length in field] if average else [])
+    quoted = [f"{json.dumps(r)}:{{}}" for r in refs]
+    labels = [[f'["{name}/{r}",[' for r in refs] for name in FIELDS]
+    writer = _Writer(count, norms, quoted, labels)
+    (title, body, place), (title_places, body_places) = postings
+    title_pop, body_pop, place_pop = title.pop, body.pop, place.pop
+    title_places_pop, body_places_pop = title_places.pop, body_places.pop
+    terms = sorted(set().union(title, body, place))
+    if any(max(text) >= "\ue000" for text in terms):  # where code points and UTF-16 differ
+        terms.sort(key=utf16_key)
+    group: list[tuple[str, int, tuple[Any, ...]]] = []
+    size = 0
+    for text in terms:
+        flats = (
+            title_pop(text, None),
+            body_pop(text, None),
+            place_pop(text, None),
+            title_places_pop(text, None),
+            body_places_pop(text, None),
+        )
+        held = sum(len(flat) for flat in flats[:3] if flat) // 2
+        cost = 40 + 3 * len(text) + held * 30  # as _cost
+        if group and size + cost > budget:
+            yield writer.shard(group)
+            group, size = [], 0
+        group.append((text, held, flats))
+        size += cost
+    if group:
+        yield writer.shard(group)
+
+
+def _cost(text: str, postings: int) -> int:
+    """A term's estimated bytes in a shard, which `budget` bounds."""
+    return 40 + 3 * len(text) + postings * 30
+
+
+_HEADER = (
+    f'{{"version":"{LUNR_VERSION}","fields":{json.dumps(list(FIELDS))},'.replace(" ", "")
+    + '"fieldVectors":['
+)
+
+
+class _Reprs(dict[float, str]):
+    """repr of each score, made once: a score has 3 decimals, so few values recur."""
+
+    def __missing__(self, score: float) -> str:
+        text = self[score] = repr(score)
+        return text
+
+
+class _Idfs(dict[int, float]):
+    """lunr's idf of a term in `held` fields of documents, made once for each `held`."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+    def __missing__(self, held: int) -> float:
+        x = (self.count - held + 0.5) / (held + 0.5)
+        idf = self[held] = math.log(1 + abs(x))
+        return idf
+
+
+class _Writer:
+    """Writes shards' JSON directly (json.dumps of the same structure is 5 times slower).
 
     Terms, refs and field names hold only letters and digits, so nothing needs escaping;
-    a test holds the text equal to json.dumps of `serialize_whole`'s structure.
+    a test holds the text equal to json.dumps of the parsed JSON.
     """
-    vectors: dict[tuple[int, int], list[str]] = defaultdict(list)
-    inverted = []
-    positions = []
-    for local, term in enumerate(terms):
-        assert term.scores is not None
-        fields = []
-        for f, name in enumerate(FIELDS):
-            docs = term.docs[f]
-            fields.append(f'"{name}":{{' + ",".join(f"{quoted[d]}:{{}}" for d in docs) + "}")
-            for d, score in zip(docs, term.scores[f], strict=True):
-                vectors[d, f].append(f"{local},{score!r}")
-        inverted.append(f'["{term.text}",{{' + ",".join(fields) + f',"_index":{local}}}]')
-        places = [
-            ";".join(f"{refs[d]}:{p}" for d, p in zip(term.docs[f], term.positions[f], strict=True))
-            for f in range(POSITION_FIELDS)
-        ]
-        positions.append(f'"{term.text}":["' + '","'.join(places) + '"]')
-    field_vectors = [
-        f'["{FIELDS[f]}/{refs[d]}",[' + ",".join(vectors[d, f]) + "]]" for d, f in sorted(vectors)
-    ]
-    index = (
-        f'{{"version":"{LUNR_VERSION}","fields":{json.dumps(list(FIELDS))},'.replace(" ", "")
-        + '"fieldVectors":['
-        + ",".join(field_vectors)
-        + '],"invertedIndex":['
-        + ",".join(inverted)
-        + '],"pipeline":[]}'
-    )
-    return Shard(terms[0].text, terms[-1].text, index, "{" + ",".join(positions) + "}")
+
+    def __init__(
+        self,
+        count: int,
+        norms: list[list[float]],
+        quoted: list[str],
+        labels: list[list[str]],
+    ) -> None:
+        self.count = count
+        self.norms = norms
+        self.quoted = quoted
+        self.labels = [label for by_field in zip(*labels, strict=True) for label in by_field]
+        self.slots = [range(f, 3 * count, 3) for f in range(len(FIELDS))]
+        self.reprs = _Reprs()
+        self.idfs = _Idfs(count)
+
+    def shard(self, group: list[tuple[str, int, tuple[Any, ...]]]) -> Shard:
+        quoted, reprs, idfs, norms = self.quoted, self.reprs, self.idfs, self.norms
+        vectors: defaultdict[int, list[str]] = defaultdict(list)  # by document * 3 + field
+        inverted = []
+        positions = []
+        k1_plus_1 = K1 + 1
+        for local, (text, held, flats) in enumerate(group):
+            idf = idfs[held]
+            prefix = f"{local},"
+            fields = ["", "", ""]
+            places = ["", ""]
+            for f in range(3):
+                flat = flats[f]
+                if not flat:
+                    continue
+                norm, boost, slot = norms[f], BOOSTS[f], self.slots[f]
+                if len(flat) == 2:  # one document: most terms
+                    d, tf = flat
+                    # The very expression (and order of operations) of lunr's builder.
+                    score = round(idf * (k1_plus_1 * tf) / (norm[d] + tf) * boost, 3)
+                    vectors[slot[d]].append(prefix + reprs[score])
+                    fields[f] = quoted[d]
+                    if f < POSITION_FIELDS:
+                        places[f] = flats[3 + f][1:].decode()
+                    continue
+                docs = flat[0::2]
+                fields[f] = ",".join(map(quoted.__getitem__, docs))
+                if f < POSITION_FIELDS:
+                    places[f] = flats[3 + f][1:].decode()
+                scores = [
+                    round(idf * (k1_plus_1 * tf) / (norm[d] + tf) * boost, 3)
+                    for d, tf in zip(docs, flat[1::2], strict=True)
+                ]
+                components = map(prefix.__add__, map(reprs.__getitem__, scores))
+                for key, component in zip(map(slot.__getitem__, docs), components, strict=True):
+                    vectors[key].append(component)
+            inverted.append(
+                f'["{text}",{{"title":{{{fields[0]}}},"body":{{{fields[1]}}},'
+                f'"place":{{{fields[2]}}},"_index":{local}}}]'
+            )
+            positions.append(f'"{text}":["{places[0]}","{places[1]}"]')
+        labels = self.labels
+        field_vectors = ",".join(
+            [labels[key] + ",".join(vectors[key]) + "]]" for key in sorted(vectors)]
+        )
+        index = (
+            _HEADER
+            + field_vectors
+            + '],"invertedIndex":['
+            + ",".join(inverted)
+            + '],"pipeline":[]}'
+        )
+        return Shard(group[0][0], group[-1][0], index, "{" + ",".join(positions) + "}")
+
+
+def build_shards(collection: Collection, budget: int = SHARD_BUDGET) -> Iterator[Shard]:
+    """The shards of a `Collection` (one part, as `shard_index` of its entries gives)."""
+    refs = collection.refs
+    numbers: list[dict[str, array[int]]] = [{}, {}, {}]
+    places: list[dict[str, bytearray]] = [{}, {}]
+    for term in collection.terms.values():
+        for f in range(len(FIELDS)):
+            if term.docs[f]:
+                pairs = zip(term.docs[f], term.counts[f], strict=True)
+                numbers[f][term.text] = array("i", [n for pair in pairs for n in pair])
+            if f < POSITION_FIELDS and term.docs[f]:
+                coded = zip(term.docs[f], term.positions[f], strict=True)
+                places[f][term.text] = bytearray(
+                    "".join(f";{refs[d]}:{p}" for d, p in coded), "ascii"
+                )
+    yield from _shards(refs, collection.lengths, (numbers, places), budget)
 
 
 def compact_json(data: Any) -> str:

@@ -19,9 +19,11 @@ from sitegen.search.index import (
     BOOSTS,
     FIELDS,
     IndexEntry,
+    _offsets,
     build_index,
     build_shards,
     collect,
+    shard_index,
     utf16_key,
 )
 from sitegen.search.query import by_ref, decode, merge, parse, ranked, run, shard_of
@@ -87,7 +89,7 @@ def test_builder_equals_lunrs_on_any_small_corpus(docs: list[tuple[str, str, str
 
 @lru_cache(maxsize=4)
 def sharded(budget: int) -> tuple[list[str], list[Index], list[dict]]:
-    shards = list(build_shards(collect(list(seed_entries())), budget))
+    shards = list(shard_index(list(seed_entries()), budget))
     return (
         [s.first for s in shards],
         [Index.load(json.loads(s.index)) for s in shards],
@@ -270,7 +272,7 @@ def test_each_shard_holds_exactly_the_unsharded_postings_and_vector_components()
     for key, flat in whole["fieldVectors"]:
         for i in range(0, len(flat), 2):
             components[key, number_of[flat[i]]] = flat[i + 1]
-    for shard in build_shards(collect(list(seed_entries())), budget):
+    for shard in shard_index(list(seed_entries()), budget):
         assert shard.index == compact_json(json.loads(shard.index))  # canonical JSON
         data = json.loads(shard.index)
         assert data["version"] == "2.3.9" and data["fields"] == list(FIELDS)
@@ -292,9 +294,69 @@ def test_parallel_build_gives_the_same_shards(monkeypatch: pytest.MonkeyPatch) -
     import sitegen.search.index as index
 
     entries = list(seed_entries())
-    alone = index.shard_index(entries, 5_000)
+    alone = list(index.shard_index(entries, 5_000))
     monkeypatch.setattr(index, "PARALLEL_FROM", 0)
-    assert index.shard_index(entries, 5_000) == alone
+    monkeypatch.setattr(index, "_BATCH", 3)  # several batches from each process
+    assert list(index.shard_index(entries, 5_000)) == alone
     firsts = [s.first for s in alone]
     assert firsts == sorted(firsts, key=utf16_key)
     assert sorted(t for s in alone for t, _ in json.loads(s.index)["invertedIndex"]) == vocabulary()
+
+
+@pytest.mark.parametrize("budget", [600, 5_000, 48_000])
+def test_shard_index_gives_the_shards_of_the_collection(budget: int) -> None:
+    """The fast path (each part tokenising every entry, keeping its own terms) equals, part
+    by part, the shards of `collect`, the builder held equal to lunr's; also with letters
+    whose UTF-16 order is not their code points' (U+FFA1 < U+10400 < U+FFA1 in UTF-16)."""
+    import sitegen.search.index as index
+
+    entries = list(seed_entries())
+    entries += [
+        IndexEntry("x1", "\uffa1\uffa1 许昌", "\U00010400 \uffa1 abc"),
+        IndexEntry("x2", "", "\U00010400"),
+    ]
+    parts = [
+        s for low, high in zip(index.PARTS[:-1], index.PARTS[1:], strict=True)
+        for s in build_shards(collect(entries, low, high), budget)
+    ]  # fmt: skip
+    assert list(shard_index(entries, budget)) == parts
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(st.sampled_from("许昌開封德州发展快乐城乡融合abc 12。z"), max_size=40),
+    st.sampled_from([None, "快", "a", "乐"]),
+    st.sampled_from([None, "快", "z", "城"]),
+)
+def test_offsets_of_a_range_of_terms(text: str, low: str | None, high: str | None) -> None:
+    text = normalize(text)
+    every, count = _offsets(text)
+    found, counted = _offsets(text, low, high)
+    assert counted == count
+    assert dict(found) == {
+        t: o for t, o in every.items() if (low is None or t >= low) and (high is None or t < high)
+    }
+
+
+def test_a_failing_part_fails_the_build_and_no_process_is_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import multiprocessing
+
+    import sitegen.search.index as index
+
+    entries = list(seed_entries())
+    monkeypatch.setattr(index, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(index, "_BATCH", 1)
+    shards = index.shard_index(entries, 5_000)
+    next(shards)
+    shards.close()  # the caller stops early: the processes are stopped
+    assert not multiprocessing.active_children()
+
+    def broken(*args: object) -> None:
+        raise ValueError("broken part")
+
+    monkeypatch.setattr(index, "_collect_part", broken)  # inherited by the forked processes
+    with pytest.raises(RuntimeError, match="broken part"):
+        list(index.shard_index(entries, 5_000))
+    assert not multiprocessing.active_children()
