@@ -56,9 +56,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from markupsafe import escape
+
 from sitegen import __version__
 from sitegen.cache import Cache, cache_dir, code_version, digest, files_digest, ingest_version
-from sitegen.chinese import HAN_RUN, SwitchScan
+from sitegen.chinese import HAN_RUN, S2T_RUN, SwitchScan
 from sitegen.config import Config
 from sitegen.errors import BuildError
 from sitegen.ingest.gazetteer import Gazetteer, load_gazetteer
@@ -190,12 +192,13 @@ def build(
             groups = group_by_city(documents, gazetteer)
             extra_pages = read_pages(config.source / "pages")
             site = site_info(config, extra_pages)
-            normal_bodies, body_keys, bodies = {}, {}, {}
+            normal_bodies, body_keys, bodies, raw_scans = {}, {}, {}, {}
             for result in results:
                 for document, body in zip(result.documents, result.texts, strict=True):
                     normal_bodies[document.body_markdown] = body.normal
                     body_keys[document.body_markdown] = body.keys
                     bodies[document.body_markdown] = BodyHtml(body.html, body.scan)
+                    raw_scans[document.raw_text] = body.raw_scan
             del results
             related = functools.partial(related_documents, body_keys=body_keys)
             pages = list(
@@ -205,7 +208,7 @@ def build(
             env = make_environment([config.source / "templates", package_dir("templates")])
         _check_strict(config, warnings)
         with SiteWriter(config.out) as writer:
-            scan = _render_all(env, pages, writer, workers, progress, timings)
+            scan = _render_all(env, pages, writer, workers, progress, timings, raw_scans)
             with timings.stage("write"):
                 scripts = _write_static(writer, [config.source / "static", package_dir("static")])
                 for script in scripts:
@@ -217,7 +220,7 @@ def build(
                     tuple(inputs), len(documents), len(pages), tuple(warnings), config.out
                 )
                 writer.write(REPORT_NAME, report.to_json())
-                del pages, env, scan, tables, groups
+                del pages, env, scan, tables, groups, raw_scans
             if progress:
                 progress("index", 0, 1)
             written = writer.seconds
@@ -304,27 +307,33 @@ class Ingested:
     documents: tuple[Document, ...] = ()  # slugs made from the path; not yet unique
     between: int = 0  # lines that belong to no article (listing preamble, footer)
     failure: str | None = None  # cleaning raised: a bug, which stops the build
-    # Per document, what later stages need of its body, made here (in the worker processes,
+    # Per document, what later stages need of its text, made here (in the worker processes,
     # then cached) rather than in the build's one process (see `_prepare`).
     texts: tuple[PreparedBody, ...] = ()
 
 
 @dataclass(frozen=True)
 class PreparedBody:
-    """What search, related documents and the document's page need of a body."""
+    """What search, related documents and the document's pages need of its text."""
 
     normal: str  # `search.tokenize.normalize` of it
     keys: bytes  # `render.related.bigram_keys` of `normal`
     html: str  # `render.env.markdown_to_html` of it
     scan: tuple[str, str, str]  # `SwitchScan.packed()` after scanning `html`
+    raw_scan: tuple[str, str, str]  # the same for the document's raw text, HTML-escaped
 
 
-def _prepare(body: str) -> PreparedBody:
-    normal = normalize(body)
-    html = markdown_to_html(body)
+def _prepare(document: Document) -> PreparedBody:
+    normal = normalize(document.body_markdown)
+    html = markdown_to_html(document.body_markdown)
+    raw = _packed_scan(escape(document.raw_text))
+    return PreparedBody(normal, bigram_keys(normal), html, _packed_scan(html), raw)
+
+
+def _packed_scan(text: str) -> tuple[str, str, str]:
     scan = SwitchScan()
-    scan.add(html)
-    return PreparedBody(normal, bigram_keys(normal), html, scan.packed())
+    scan.add(text)
+    return scan.packed()
 
 
 def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
@@ -383,7 +392,7 @@ def ingest_bytes(
             if article.index == len(articles) - 1 and between:
                 document = _with_removed(document, between)
             documents.append(document)
-        texts = [_prepare(document.body_markdown) for document in documents]
+        texts = [_prepare(document) for document in documents]
     return Ingested(
         key, source, decoded.replaced, None, tuple(documents), len(between), texts=tuple(texts)
     )
@@ -637,12 +646,7 @@ def _current_report(config: Config, store: Any, fingerprint: str) -> BuildReport
 
 
 class BodyHtml:
-    """A document's body as HTML, converted (and scanned for 简/繁) while cleaning.
-
-    `_render_task` leaves the body out of its scan of the page and merges `scan` instead:
-    the same result, since the HTML begins with `<` and ends with `>` (no run of Han
-    characters spans its edges), for a quarter of the time.
-    """
+    """A document's body as HTML, converted (and scanned for 简/繁) while cleaning."""
 
     __slots__ = ("html", "scan")
 
@@ -666,8 +670,14 @@ def _render_all(
     workers: int,
     progress: Progress | None,
     timings: Timings,
+    raw_scans: Mapping[str, tuple[str, str, str]] | None = None,
 ) -> SwitchScan:
-    """Render and write every page, in `workers` processes; scan their text for 简/繁."""
+    """Render and write every page, in `workers` processes; scan their text for 简/繁.
+
+    A document's body and raw text were scanned while cleaning (cached): a page showing
+    them is scanned without them and their scans merged, the same result in less time.
+    `raw_scans` maps a raw text to its scan (`PreparedBody.raw_scan`).
+    """
     for page in pages:
         writer.claim(page.path)
     size = len(pages)
@@ -677,7 +687,14 @@ def _render_all(
     gc.freeze()  # forked workers then leave the plan's memory shared
     try:
         for count, part, seconds in _run(
-            _render_task, chunks, workers, chunk=1, env=env, pages=pages, writer=writer
+            _render_task,
+            chunks,
+            workers,
+            chunk=1,
+            env=env,
+            pages=pages,
+            writer=writer,
+            raw_scans=raw_scans or {},
         ):
             scan.update(part)
             timings.merge(seconds)
@@ -692,6 +709,7 @@ def _render_all(
 def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, float]]:
     start, end = bounds
     env, pages, writer = _SHARED["env"], _SHARED["pages"], _SHARED["writer"]
+    raw_scans = _SHARED["raw_scans"]
     timings = Timings()
     scan = SwitchScan()
     contexts = {page.path: page.context for page in pages[start:end]}
@@ -705,12 +723,33 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
         with timings.stage("write"):
             writer.write_claimed(path, html)
         with timings.stage("render"):
-            body = contexts[path].get("body")
-            if isinstance(body, BodyHtml) and body.html[:1] == "<" and body.html[-1:] == ">":
-                scan.add_packed(body.scan)
-                html = html.replace(body.html, "\n")
+            context = contexts[path]
+            body, document = context.get("body"), context.get("doc")
+            known = []
+            if isinstance(body, BodyHtml):
+                known.append((body.html, body.scan))
+            if isinstance(document, Document) and document.raw_text in raw_scans:
+                known.append((escape(document.raw_text), raw_scans[document.raw_text]))
+            for piece, packed in known:
+                rest = _without(html, piece)
+                if rest is not None:
+                    scan.add_packed(packed)
+                    html = rest
             scan.add(html)
     return end - start, scan, timings.take()
+
+
+def _without(html: str, piece: str) -> str | None:
+    """`html` with `piece` cut out (a line break in its place), if it is there and no run of
+    Han characters goes across its edges; else None (then the page is scanned whole)."""
+    parts = html.split(piece) if piece else [html]
+    if len(parts) < 2:
+        return None
+    first, last = S2T_RUN.match(piece[0]), S2T_RUN.match(piece[-1])
+    for left, right in zip(parts, parts[1:], strict=False):
+        if (first and S2T_RUN.match(left[-1:])) or (last and S2T_RUN.match(right[:1])):
+            return None
+    return "\n".join(parts)
 
 
 def _gather(

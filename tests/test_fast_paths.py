@@ -133,12 +133,19 @@ def test_the_switch_tables_cover_exactly_the_pages_written(archive, tmp_path) ->
 
     # Cleaning joins 头 and 发 (the reading between them goes): the phrase 头发 is in the
     # document's body only, not in its original text.
+    # The navigation line goes too: 面条 is in the original text only.
     (archive / "pinyin.txt").write_text(
-        "许昌市理发店\n\n她的头(tóu)发很长，每月都去许昌市区的理发店修剪。\n", encoding="utf-8"
+        "许昌市理发店\n\n首页 > 面条频道 > 正文\n\n"
+        "她的头(tóu)发很长，每月都去许昌市区的理发店修剪。\n",
+        encoding="utf-8",
     )
     out = tmp_path / "site"
     build(load_config(archive, out), workers=2, cache=False)
-    assert "头发很长" in (out / "doc" / "pinyin" / "index.html").read_text(encoding="utf-8")
+    page = (out / "doc" / "pinyin" / "index.html").read_text(encoding="utf-8")
+    assert "头发很长" in page and "面条" not in page
+    assert "面条" in (out / "doc" / "pinyin" / "original" / "index.html").read_text(
+        encoding="utf-8"
+    )
     texts = [p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html"))]
     texts += [
         p.read_text(encoding="utf-8")
@@ -149,3 +156,4 @@ def test_the_switch_tables_cover_exactly_the_pages_written(archive, tmp_path) ->
     assert written == tables_script(texts)
     tables = json.loads(written.removeprefix("window.sitegenZhTables=").rstrip(";\n"))
     assert tables["s2t"]["phrases"]["头发"] == "頭髮"
+    assert tables["s2t"]["phrases"]["面条"] == "麪條"
