@@ -56,8 +56,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from markupsafe import escape
-
 from sitegen import __version__
 from sitegen.cache import Cache, cache_dir, code_version, digest, files_digest, ingest_version
 from sitegen.chinese import HAN_RUN, S2T_RUN, SwitchScan
@@ -192,13 +190,12 @@ def build(
             groups = group_by_city(documents, gazetteer)
             extra_pages = read_pages(config.source / "pages")
             site = site_info(config, extra_pages)
-            normal_bodies, body_keys, bodies, raw_scans = {}, {}, {}, {}
+            normal_bodies, body_keys, bodies = {}, {}, {}
             for result in results:
                 for document, body in zip(result.documents, result.texts, strict=True):
                     normal_bodies[document.body_markdown] = body.normal
                     body_keys[document.body_markdown] = body.keys
                     bodies[document.body_markdown] = BodyHtml(body.html, body.scan)
-                    raw_scans[document.raw_text] = body.raw_scan
             del results
             related = functools.partial(related_documents, body_keys=body_keys)
             pages = list(
@@ -208,7 +205,7 @@ def build(
             env = make_environment([config.source / "templates", package_dir("templates")])
         _check_strict(config, warnings)
         with SiteWriter(config.out) as writer:
-            scan = _render_all(env, pages, writer, workers, progress, timings, raw_scans)
+            scan = _render_all(env, pages, writer, workers, progress, timings)
             with timings.stage("write"):
                 scripts = _write_static(writer, [config.source / "static", package_dir("static")])
                 for script in scripts:
@@ -220,7 +217,7 @@ def build(
                     tuple(inputs), len(documents), len(pages), tuple(warnings), config.out
                 )
                 writer.write(REPORT_NAME, report.to_json())
-                del pages, env, scan, tables, groups, raw_scans
+                del pages, env, scan, tables, groups
             if progress:
                 progress("index", 0, 1)
             written = writer.seconds
@@ -320,20 +317,14 @@ class PreparedBody:
     keys: bytes  # `render.related.bigram_keys` of `normal`
     html: str  # `render.env.markdown_to_html` of it
     scan: tuple[str, str, str]  # `SwitchScan.packed()` after scanning `html`
-    raw_scan: tuple[str, str, str]  # the same for the document's raw text, HTML-escaped
 
 
 def _prepare(document: Document) -> PreparedBody:
     normal = normalize(document.body_markdown)
     html = markdown_to_html(document.body_markdown)
-    raw = _packed_scan(escape(document.raw_text))
-    return PreparedBody(normal, bigram_keys(normal), html, _packed_scan(html), raw)
-
-
-def _packed_scan(text: str) -> tuple[str, str, str]:
     scan = SwitchScan()
-    scan.add(text)
-    return scan.packed()
+    scan.add(html)
+    return PreparedBody(normal, bigram_keys(normal), html, scan.packed())
 
 
 def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
@@ -670,13 +661,13 @@ def _render_all(
     workers: int,
     progress: Progress | None,
     timings: Timings,
-    raw_scans: Mapping[str, tuple[str, str, str]] | None = None,
 ) -> SwitchScan:
     """Render and write every page, in `workers` processes; scan their text for 简/繁.
 
-    A document's body and raw text were scanned while cleaning (cached): a page showing
-    them is scanned without them and their scans merged, the same result in less time.
-    `raw_scans` maps a raw text to its scan (`PreparedBody.raw_scan`).
+    A document's body was scanned while cleaning (cached): a page showing it is scanned
+    without it and the body's scan merged, the same result in less time. A document's
+    three pages are rendered one after the other, so its original page (the raw text,
+    mostly the body's runs again) is mostly skipped by the scan's memory of runs.
     """
     for page in pages:
         writer.claim(page.path)
@@ -694,7 +685,6 @@ def _render_all(
             env=env,
             pages=pages,
             writer=writer,
-            raw_scans=raw_scans or {},
         ):
             scan.update(part)
             timings.merge(seconds)
@@ -709,7 +699,6 @@ def _render_all(
 def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, float]]:
     start, end = bounds
     env, pages, writer = _SHARED["env"], _SHARED["pages"], _SHARED["writer"]
-    raw_scans = _SHARED["raw_scans"]
     timings = Timings()
     scan = SwitchScan()
     contexts = {page.path: page.context for page in pages[start:end]}
@@ -723,17 +712,11 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
         with timings.stage("write"):
             writer.write_claimed(path, html)
         with timings.stage("render"):
-            context = contexts[path]
-            body, document = context.get("body"), context.get("doc")
-            known = []
+            body = contexts[path].get("body")
             if isinstance(body, BodyHtml):
-                known.append((body.html, body.scan))
-            if isinstance(document, Document) and document.raw_text in raw_scans:
-                known.append((escape(document.raw_text), raw_scans[document.raw_text]))
-            for piece, packed in known:
-                rest = _without(html, piece)
+                rest = _without(html, body.html)
                 if rest is not None:
-                    scan.add_packed(packed)
+                    scan.add_known(body.html, body.scan)
                     html = rest
             scan.add(html)
     return end - start, scan, timings.take()
