@@ -86,6 +86,7 @@ from sitegen.render.pages import Page, doc_url, group_by_city, plan_pages
 from sitegen.render.related import bigram_keys, related_documents
 from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
+from sitegen.search.publish import search_files_of
 from sitegen.search.tokenize import normalize
 from sitegen.writer import SiteWriter
 
@@ -222,7 +223,11 @@ def build(
                 progress("index", 0, 1)
             written = writer.seconds
             with timings.stage("index"):
-                _write_search(writer, documents, normal_bodies)
+                search = _search_inputs(documents, normal_bodies)
+                del documents, normal_bodies  # the largest thing left: let it go
+                _release_memory()
+                for path, content in search_files_of(*search):
+                    writer.write(path, content)
             timings.add("index", written - writer.seconds)
             timings.add("write", writer.seconds - written)
             if progress:
@@ -880,6 +885,30 @@ def _write_search(
     described = [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
     for path, content in search_files(documents, described, normal_bodies=normal_bodies):
         writer.write(path, content)
+
+
+def _search_inputs(
+    documents: list[Document], normal_bodies: Mapping[str, str]
+) -> tuple[list[Any], list[Any], list[str]]:
+    """What `search_files_of` needs of the documents: entries, what results show, bodies."""
+    from sitegen.search.publish import describe_for_search, entries_of
+
+    described = [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
+    entries = entries_of(documents, normal_bodies)
+    return entries, described, [d.body_markdown for d in documents]
+
+
+def _release_memory() -> None:
+    """Collect garbage and hand the freed heap back to the system (glibc's malloc_trim),
+    so that the search index's worker processes find the memory the page plan held."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
 
 
 def _date_label(document: Document) -> str:

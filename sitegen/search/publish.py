@@ -99,6 +99,18 @@ def search_files(
 ) -> Iterator[tuple[str, str]]:
     """Yield every search file of the site as (path, text)."""
     entries = entries_of(documents, normal_bodies)
+    bodies = [d.body_markdown for d in documents]
+    return search_files_of(entries, described, bodies, budget)
+
+
+def search_files_of(
+    entries: list[IndexEntry],
+    described: Sequence[Described],
+    bodies: Sequence[str],
+    budget: int = SHARD_BUDGET,
+) -> Iterator[tuple[str, str]]:
+    """`search_files` from what it needs of the documents: their index entries, what
+    results show and their Markdown bodies (so a build can let go of the documents)."""
     firsts, previous = [], None
     for number, shard in enumerate(shard_index(entries, budget)):
         firsts.append(boundary(previous, shard.first))
@@ -119,8 +131,8 @@ def search_files(
         chunk = [_meta(d) for d in described[start : start + META_CHUNK]]
         yield f"search/meta/{start // META_CHUNK:03d}.json", compact_json(chunk)
     yield "search/facets.json", compact_json(_facets(described))
-    for entry, document in zip(entries, documents, strict=True):
-        yield f"search/text/{entry.ref}.json", compact_json(snippet_lines(document.body_markdown))
+    for entry, body in zip(entries, bodies, strict=True):
+        yield f"search/text/{entry.ref}.json", compact_json(snippet_lines(body))
     groups = [firsts[n : n + GROUP] for n in range(0, len(firsts), GROUP)]
     for number, group in enumerate(groups):
         yield f"search/shards/{number:03d}.json", compact_json(group)
