@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta, nodes
 
 from sitegen.build import (
@@ -97,6 +98,7 @@ from sitegen.render.feeds import TABLES_PATH, site_files, tables_script
 from sitegen.render.pages import Page, plan_pages
 from sitegen.render.site import MarkdownPage, SiteInfo, read_pages, render_pages, site_info
 from sitegen.resources import package_dir
+from sitegen.search.tokenize import normalize
 from sitegen.writer import SiteWriter, update_site
 
 log = logging.getLogger(__name__)
@@ -263,6 +265,7 @@ class RelatedIndex:
         self.workers = workers
         self.text: dict[str, tuple[str, str]] = {}  # slug -> (title, body) of its terms
         self.terms: dict[str, tuple[str, ...]] = {}  # slug -> its bigrams, sorted
+        self.keys: dict[str, bytes] = {}  # slug -> the same as `related.bigram_keys`
         self.postings: dict[str, set[str]] = {}
         self.rows: dict[str, tuple[str, ...]] = {}
         self.count = -1
@@ -292,6 +295,7 @@ class RelatedIndex:
         touched: dict[str, int] = {}  # term -> its posting count before this update
         dirty: set[str] = set()
         for slug in [s for s in self.terms if s not in by_slug]:
+            del self.keys[slug]
             for term in self.terms.pop(slug):
                 touched.setdefault(term, len(self.postings[term]))
                 self.postings[term].discard(slug)
@@ -301,7 +305,8 @@ class RelatedIndex:
             text = (document.title.value, document.body_markdown)
             if self.text.get(slug) == text:
                 continue
-            terms = _bigrams(text)
+            keys = related_module.bigram_keys(normalize(text[0] + "\n" + text[1]))
+            terms = _terms(keys)
             old = self.terms.get(slug, ())
             if terms != old:
                 new_set, old_set = set(terms), set(old)
@@ -313,7 +318,7 @@ class RelatedIndex:
                     touched.setdefault(term, len(posting))
                     posting.add(slug)
                 dirty.add(slug)
-            self.terms[slug], self.text[slug] = terms, text
+            self.terms[slug], self.keys[slug], self.text[slug] = terms, keys, text
         whole = count != self.count or most != old_most or limit != self.limit
         if not whole:
             for term, before in touched.items():
@@ -332,7 +337,7 @@ class RelatedIndex:
         changed = set()
         if whole:  # every weight changed: all rows, in worker processes when there are many
             found = related_module.related_documents(
-                list(by_slug.values()), city_of, limit, workers=self.workers
+                list(by_slug.values()), city_of, limit, keys_by_slug=self.keys
             )
             rows = {slug: tuple(d.slug for d in found[slug]) for slug in by_slug}
         else:
@@ -383,9 +388,10 @@ class RelatedIndex:
         return tuple(other for _, other in sorted(ranked)[:limit])
 
 
-def _bigrams(text: tuple[str, str]) -> tuple[str, ...]:
-    title, body = text
-    return tuple(sorted(related_module.bigrams(title + "\n" + body)))
+def _terms(keys: bytes) -> tuple[str, ...]:
+    """The bigrams of `related.bigram_keys`, sorted (the numbers' order is the strings')."""
+    numbers = np.frombuffer(keys, dtype=related_module.KEY).tolist()
+    return tuple(chr(k >> 21) + chr(k & 0x1FFFFF) for k in numbers)
 
 
 # --- templates ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import http.server
 import logging
 import mimetypes
 import multiprocessing
+import os
 import shutil
 import socket
 import tempfile
@@ -748,7 +749,15 @@ class Preview:
 
 
 def _search_child(send: Any, site: IncrementalSite, job: SearchJob, folder: Path) -> None:
-    """In a forked process: build the search files of `job` into `folder`; send digests."""
+    """In a forked process: build the search files of `job` into `folder`; send digests.
+
+    At a lower priority (nice 10, inherited by its worker processes): the pages of the
+    next save must not wait for the processors behind a search index being rebuilt.
+    """
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # not POSIX: same priority
+        pass
     try:
         prepared = site.prepare_search(job, folder)
         send.send(("ok", prepared.digests))

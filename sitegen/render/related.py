@@ -73,15 +73,21 @@ def related_documents(
     limit: int = LIMIT,
     workers: int = 1,  # noqa: ARG001 (one process is quick enough: kept for callers)
     body_keys: Mapping[str, bytes] | None = None,
+    keys_by_slug: Mapping[str, bytes] | None = None,
 ) -> dict[str, tuple[Document, ...]]:
     """Map each document's slug to its most related documents, best first.
 
-    `body_keys` maps a body to its `bigram_keys` when the caller has them already.
+    `body_keys` maps a body to its `bigram_keys` when the caller has them already;
+    `keys_by_slug` maps a slug to the `bigram_keys` of its title and body.
     """
     count = len(documents)
     if count == 0:
         return {}
-    keys = [document_keys(d, body_keys) for d in documents]
+    known = keys_by_slug or {}
+    keys = [
+        np.frombuffer(known[d.slug], dtype=KEY) if d.slug in known else document_keys(d, body_keys)
+        for d in documents
+    ]
     every = np.concatenate(keys)
     terms, frequency = np.unique(every, return_counts=True)
     del every
