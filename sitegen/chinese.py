@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -123,22 +123,7 @@ class _Converter:
                 for length in lengths[match.group()]:
                     if start + length <= size and text[start : start + length] in entries:
                         found.append((-length, start))
-        if not found:
-            return text.translate(self.table)
-        taken = bytearray(len(text))
-        kept = []
-        for negative, start in sorted(found):
-            end = start - negative
-            if not any(taken[start:end]):
-                taken[start:end] = b"\x01" * (end - start)
-                kept.append((start, end))
-        out, position = [], 0
-        for start, end in sorted(kept):
-            out.append(text[position:start].translate(self.table))
-            out.append(self.entries[text[start:end]])
-            position = end
-        out.append(text[position:].translate(self.table))
-        return "".join(out)
+        return _replace_phrases(text, found, self.entries, lambda p: p.translate(self.table))
 
 
 @lru_cache(maxsize=1)
@@ -173,9 +158,21 @@ def _convert_phrases(run: str, phrases: Dictionary, chars: dict[str, str]) -> st
         for length in firsts[ch]
         if start + length <= n and run[start : start + length] in phrases.entries
     ]
+    return _replace_phrases(run, found, phrases.entries, lambda p: _convert_characters(p, chars))
+
+
+def _replace_phrases(
+    text: str,
+    found: list[tuple[int, int]],
+    entries: dict[str, str],
+    convert_rest: Callable[[str], str],
+) -> str:
+    """Replace the phrase occurrences `found` ((-length, start) pairs) that the longest
+    first, leftmost first order keeps (none overlapping one kept before); convert the
+    text between them with `convert_rest`."""
     if not found:
-        return _convert_characters(run, chars)
-    taken = bytearray(n)
+        return convert_rest(text)
+    taken = bytearray(len(text))
     kept = []
     for negative, start in sorted(found):
         end = start - negative
@@ -184,10 +181,10 @@ def _convert_phrases(run: str, phrases: Dictionary, chars: dict[str, str]) -> st
             kept.append((start, end))
     out, position = [], 0
     for start, end in sorted(kept):
-        out.append(_convert_characters(run[position:start], chars))
-        out.append(phrases.entries[run[start:end]])
+        out.append(convert_rest(text[position:start]))
+        out.append(entries[text[start:end]])
         position = end
-    out.append(_convert_characters(run[position:], chars))
+    out.append(convert_rest(text[position:]))
     return "".join(out)
 
 
