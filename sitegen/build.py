@@ -880,15 +880,12 @@ def _write_search(
     writer: SiteWriter, documents: list[Document], normal_bodies: Mapping[str, str] | None = None
 ) -> None:
     """Write the sharded search index and what results show (see sitegen/search/publish.py)."""
-    from sitegen.search.publish import describe_for_search, search_files
-
-    described = [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
-    for path, content in search_files(documents, described, normal_bodies=normal_bodies):
+    for path, content in search_files_of(*_search_inputs(documents, normal_bodies)):
         writer.write(path, content)
 
 
 def _search_inputs(
-    documents: list[Document], normal_bodies: Mapping[str, str]
+    documents: list[Document], normal_bodies: Mapping[str, str] | None = None
 ) -> tuple[list[Any], list[Any], list[str]]:
     """What `search_files_of` needs of the documents: entries, what results show, bodies."""
     from sitegen.search.publish import describe_for_search, entries_of

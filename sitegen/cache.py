@@ -168,10 +168,7 @@ class Cache:
             (generation,) = self.db.execute(
                 "SELECT value FROM meta WHERE name = 'generation'"
             ).fetchone()
-            self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                ((key, generation + 1, data) for key, data in new.items()),
-            )
+            self._insert(new, generation + 1)
             self.db.execute("COMMIT")
         except sqlite3.Error as error:
             log.info("build cache not writable (%s); going on without storing", error)
@@ -191,10 +188,7 @@ class Cache:
             ).fetchone()
             generation += 1
             self.db.execute("UPDATE meta SET value = ? WHERE name = 'generation'", (generation,))
-            self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                ((key, generation, data) for key, data in new.items()),
-            )
+            self._insert(new, generation)
             keys = [k for k in dict.fromkeys(used) if k not in new]
             for start in range(0, len(keys), BATCH):
                 batch = keys[start : start + BATCH]
@@ -208,6 +202,13 @@ class Cache:
             log.info("build cache not writable (%s); going on without storing", error)
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
+
+    def _insert(self, new: dict[str, bytes], generation: int) -> None:
+        assert self.db is not None
+        self.db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+            ((key, generation, data) for key, data in new.items()),
+        )
 
     def site(self, out: Path) -> tuple[str, str] | None:
         """Return (inputs fingerprint, files digest) recorded for the site at `out`."""

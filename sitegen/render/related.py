@@ -71,7 +71,6 @@ def related_documents(
     documents: Sequence[Document],
     city_of: Mapping[str, str],
     limit: int = LIMIT,
-    workers: int = 1,  # noqa: ARG001 (one process is quick enough: kept for callers)
     body_keys: Mapping[str, bytes] | None = None,
     keys_by_slug: Mapping[str, bytes] | None = None,
 ) -> dict[str, tuple[Document, ...]]:

@@ -91,26 +91,15 @@ def entries_of(
     return entries
 
 
-def search_files(
-    documents: Sequence[Document],
-    described: Sequence[Described],
-    budget: int = SHARD_BUDGET,
-    normal_bodies: Mapping[str, str] | None = None,
-) -> Iterator[tuple[str, str]]:
-    """Yield every search file of the site as (path, text)."""
-    entries = entries_of(documents, normal_bodies)
-    bodies = [d.body_markdown for d in documents]
-    return search_files_of(entries, described, bodies, budget)
-
-
 def search_files_of(
     entries: list[IndexEntry],
     described: Sequence[Described],
     bodies: Sequence[str],
     budget: int = SHARD_BUDGET,
 ) -> Iterator[tuple[str, str]]:
-    """`search_files` from what it needs of the documents: their index entries, what
-    results show and their Markdown bodies (so a build can let go of the documents)."""
+    """Yield every search file of the site as (path, text), from what it needs of the
+    documents: their index entries (`entries_of`), what results show (`describe_for_search`)
+    and their Markdown bodies, so that a build can let go of the documents first."""
     firsts, previous = [], None
     for number, shard in enumerate(shard_index(entries, budget)):
         firsts.append(boundary(previous, shard.first))
