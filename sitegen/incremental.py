@@ -50,7 +50,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import numpy as np
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta, nodes
 
 from sitegen.build import (
@@ -306,7 +305,7 @@ class RelatedIndex:
             if self.text.get(slug) == text:
                 continue
             keys = related_module.bigram_keys(normalize(text[0] + "\n" + text[1]))
-            terms = _terms(keys)
+            terms = related_module.key_terms(keys)
             old = self.terms.get(slug, ())
             if terms != old:
                 new_set, old_set = set(terms), set(old)
@@ -386,12 +385,6 @@ class RelatedIndex:
             if score >= related_module.MIN_SCORE:
                 ranked.append((-round(score, 9), other))
         return tuple(other for _, other in sorted(ranked)[:limit])
-
-
-def _terms(keys: bytes) -> tuple[str, ...]:
-    """The bigrams of `related.bigram_keys`, sorted (the numbers' order is the strings')."""
-    numbers = np.frombuffer(keys, dtype=related_module.KEY).tolist()
-    return tuple(chr(k >> 21) + chr(k & 0x1FFFFF) for k in numbers)
 
 
 # --- templates ----------------------------------------------------------------------------

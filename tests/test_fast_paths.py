@@ -157,3 +157,12 @@ def test_the_switch_tables_cover_exactly_the_pages_written(archive, tmp_path) ->
     tables = json.loads(written.removeprefix("window.sitegenZhTables=").rstrip(";\n"))
     assert tables["s2t"]["phrases"]["头发"] == "頭髮"
     assert tables["s2t"]["phrases"]["面条"] == "麪條"
+
+
+def test_bigram_keys_stand_for_the_tokenizers_two_character_tokens() -> None:
+    from sitegen.render.related import bigram_keys, key_terms
+    from sitegen.search.tokenize import normalize, tokenize
+
+    for text in [*texts(200, seed=5), "ab 12 abc 許昌市 x", "", "𠀀𠀁许"]:
+        expected = sorted({t for t in tokenize(text) if len(t) == 2})
+        assert list(key_terms(bigram_keys(normalize(text)))) == expected, text

@@ -29,12 +29,6 @@ MAX_POSTINGS = 50
 KEY = np.dtype("<u8")
 
 
-def bigrams(text: str) -> set[str]:
-    """Return the tokens of two characters of `text` (as `tokenize` gives them)."""
-    keys = np.frombuffer(bigram_keys(normalize(text)), dtype=KEY)
-    return {chr(k >> 21) + chr(k & 0x1FFFFF) for k in keys.tolist()}
-
-
 def bigram_keys(normalized: str) -> bytes:
     """The distinct two-character tokens of normalised text, sorted, as 64-bit numbers.
 
@@ -54,6 +48,11 @@ def bigram_keys(normalized: str) -> bytes:
     if words:
         keys = np.concatenate([keys, np.array(words, dtype=KEY)])
     return np.unique(keys).astype(KEY).tobytes()
+
+
+def key_terms(keys: bytes) -> tuple[str, ...]:
+    """The tokens `bigram_keys` stands for, in the same (sorted) order."""
+    return tuple(chr(k >> 21) + chr(k & 0x1FFFFF) for k in np.frombuffer(keys, dtype=KEY).tolist())
 
 
 def document_keys(document: Document, body_keys: Mapping[str, bytes] | None = None) -> np.ndarray:
