@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta, nodes
 
 from sitegen.build import (
@@ -107,6 +108,7 @@ PREFETCH_FROM = 200  # input files: fewer are cleaned quicker in this process
 RENDER_IN_WORKERS_FROM = 2000  # pages: fewer are rendered quicker in this process
 RENDER_CHUNK = 48  # pages per task
 WHOLE_FROM = 200  # related rows to rescore above which all of them are scored afresh
+ARRAYS_KEPT = 200_000  # terms' postings kept as arrays for rescoring rows; then forgotten
 SITEMAP = "sitemap.xml"
 
 Publish = Callable[[], contextlib.AbstractContextManager[Any]]
@@ -271,6 +273,12 @@ class RelatedIndex:
         self.limit = -1
         self.city_of: dict[str, str] = {}
         self.unpublished: set[str] = set()  # rows changed since `published()`
+        # a number for each document (a slug keeps its own for good) and each term's
+        # posting as an array of them, made when a row needs it, dropped when it changes
+        self._number: dict[str, int] = {}
+        self._slugs: list[str] = []
+        self._arrays: dict[str, np.ndarray] = {}
+        self._table: tuple[tuple[int, int], np.ndarray] = ((-1, -1), np.zeros(0))
 
     def __call__(
         self,
@@ -307,6 +315,9 @@ class RelatedIndex:
             keys = related_module.bigram_keys(normalize(text[0] + "\n" + text[1]))
             terms = related_module.key_terms(keys)
             old = self.terms.get(slug, ())
+            if slug not in self._number:
+                self._number[slug] = len(self._slugs)
+                self._slugs.append(slug)
             if terms != old:
                 new_set, old_set = set(terms), set(old)
                 for term in old_set - new_set:
@@ -330,6 +341,10 @@ class RelatedIndex:
                 dirty.update(self._candidates(slug, most))
         for term in [t for t in touched if not self.postings.get(t)]:
             self.postings.pop(term, None)
+        if len(self._arrays) > ARRAYS_KEPT:
+            self._arrays.clear()
+        for term in touched:
+            self._arrays.pop(term, None)
         self.count, self.limit, self.city_of = count, limit, dict(city_of)
         if not whole and len(dirty) > max(WHOLE_FROM, count // 10):
             whole = True  # most rows: quicker all at once, in worker processes
@@ -341,7 +356,8 @@ class RelatedIndex:
             rows = {slug: tuple(d.slug for d in found[slug]) for slug in by_slug}
         else:
             slugs = dirty & by_slug.keys()
-            rows = {slug: self._row(slug, count, most, city_of, limit) for slug in slugs}
+            cities = related_module.city_numbers(self._slugs, city_of)
+            rows = {slug: self._row(slug, count, most, cities, limit) for slug in slugs}
         for slug, row in rows.items():
             if self.rows.get(slug) != row:
                 changed.add(slug)
@@ -365,26 +381,34 @@ class RelatedIndex:
         return found
 
     def _row(
-        self, slug: str, count: int, most: int, city_of: Mapping[str, str], limit: int
+        self, slug: str, count: int, most: int, cities: np.ndarray, limit: int
     ) -> tuple[str, ...]:
-        scores: dict[str, float] = {}
-        get = scores.get
-        for term in self.terms[slug]:  # sorted, as related_documents adds them
-            posting = self.postings[term]
-            if not 2 <= len(posting) <= most:
-                continue
-            weight = math.log(count / len(posting))
-            for other in posting:
-                if other != slug:
-                    scores[other] = get(other, 0.0) + weight
-        city = city_of.get(slug)
-        ranked = []
-        for other, score in scores.items():
-            if city is not None and city_of.get(other) == city:
-                score += related_module.SAME_CITY
-            if score >= related_module.MIN_SCORE:
-                ranked.append((-round(score, 9), other))
-        return tuple(other for _, other in sorted(ranked)[:limit])
+        """`related_documents`' row of `slug`: one weighted `numpy.bincount` over the
+        postings of its rare terms, in the terms' sorted order (the same float sums)."""
+        postings, arrays, number = self.postings, self._arrays, self._number
+        rare = [t for t in self.terms[slug] if 2 <= len(postings[t]) <= most]
+        if not rare:
+            return ()
+        docs = []
+        for term in rare:
+            found = arrays.get(term)
+            if found is None:
+                found = arrays[term] = np.array([number[s] for s in postings[term]], np.int64)
+            docs.append(found)
+        sizes = np.array([len(d) for d in docs])
+        table = self._weights(count, most)
+        scores = np.bincount(
+            np.concatenate(docs), weights=np.repeat(table[sizes], sizes), minlength=len(self._slugs)
+        )
+        best = related_module.best_others(scores, number[slug], cities, self._slugs, limit)
+        return tuple(self._slugs[o] for o in best)
+
+    def _weights(self, count: int, most: int) -> np.ndarray:
+        """The weight of a term in `f` documents, for each `f` (as `related_documents`)."""
+        if self._table[0] != (count, most):
+            weights = [math.log(count / f) if f else 0.0 for f in range(most + 1)]
+            self._table = ((count, most), np.array(weights))
+        return self._table[1]
 
 
 # --- templates ----------------------------------------------------------------------------

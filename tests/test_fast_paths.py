@@ -97,24 +97,31 @@ def related_reference(documents, city_of, limit=5):  # type: ignore[no-untyped-d
     return related
 
 
-def test_related_documents_equal_the_pairwise_reference(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def seed_documents(folder):  # type: ignore[no-untyped-def]
+    """The documents of three copies of the seed archive (36: many terms in common)."""
     import shutil
     from pathlib import Path
 
-    import sitegen.render.related as related
     from sitegen.build import _assemble, _find_inputs, _ingest_key, _NoCache, ingest_files
     from sitegen.config import load_config
     from sitegen.ingest.gazetteer import load_gazetteer
-    from sitegen.search.tokenize import normalize
 
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     for copy in ("a", "b", "c"):
-        shutil.copytree(seeds, tmp_path / copy)
-    config = load_config(tmp_path, tmp_path / "site")
+        shutil.copytree(seeds, folder / copy)
+    config = load_config(folder, folder / "site")
     gazetteer, warnings = load_gazetteer(), []
-    files = _find_inputs(tmp_path, warnings)
+    files = _find_inputs(folder, warnings)
     results, _ = ingest_files(files, gazetteer, _NoCache(), 1, ingest_key=_ingest_key(config))
     documents, _ = _assemble(files, results, gazetteer, warnings)
+    return documents
+
+
+def test_related_documents_equal_the_pairwise_reference(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sitegen.render.related as related
+    from sitegen.search.tokenize import normalize
+
+    documents = seed_documents(tmp_path)
     city_of = {d.slug: d.city.value.code for d in documents[::2] if d.city is not None}
     expected = related_reference(documents, city_of)
     assert any(expected.values())
@@ -122,6 +129,48 @@ def test_related_documents_equal_the_pairwise_reference(tmp_path) -> None:  # ty
     for body_keys in (None, keys):
         found = related.related_documents(documents, city_of, body_keys=body_keys)
         assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
+
+
+def test_related_rows_kept_up_to_date_equal_rows_computed_afresh(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`sitegen serve`'s RelatedIndex rescores only the rows an edit touches: after edits,
+    removals, additions and city changes its rows are still those of related_documents."""
+    import dataclasses
+
+    import sitegen.render.related as related
+    from sitegen.incremental import RelatedIndex
+
+    documents = seed_documents(tmp_path)
+    city_of = {d.slug: d.city.value.code for d in documents[::2] if d.city is not None}
+    index, rng = RelatedIndex(), random.Random(3)
+    sentences = [line for d in documents for line in d.body_markdown.split("\n") if len(line) > 20]
+
+    def check(documents, city_of):  # type: ignore[no-untyped-def]
+        found = index(documents, city_of)
+        expected = related.related_documents(documents, city_of)
+        assert {k: [d.slug for d in v] for k, v in found.items()} == {
+            k: [d.slug for d in v] for k, v in expected.items()
+        }
+        return found
+
+    first = check(documents, city_of)
+    assert sum(len(row) for row in first.values()) > 20
+    partial = 0
+    for step in range(12):
+        documents = list(documents)
+        if step % 4 == 3:  # a document goes, or comes back
+            documents.pop(rng.randrange(len(documents)))
+        elif step % 4 == 2:  # a city changes
+            slug = rng.choice(documents).slug
+            city_of = {**city_of, slug: rng.choice(sorted(set(city_of.values())))}
+        for _ in range(2):  # bodies gain sentences of others: new terms in common
+            at = rng.randrange(len(documents))
+            body = documents[at].body_markdown + "\n\n" + "\n\n".join(rng.sample(sentences, 3))
+            documents[at] = dataclasses.replace(documents[at], body_markdown=body)
+        count = index.count
+        changed_rows = len(index.rows)
+        check(documents, city_of)
+        partial += count == len(documents) and changed_rows > 0
+    assert partial >= 6  # most steps took the row-by-row path
 
 
 def test_the_switch_tables_cover_exactly_the_pages_written(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -111,8 +111,7 @@ def related_documents(
     np.cumsum(np.bincount(post_terms, minlength=len(rare)), out=term_start[1:])
     del post_terms, post_docs, order
     slugs = [d.slug for d in documents]
-    names = {c: n for n, c in enumerate(sorted({c for c in city_of.values() if c is not None}))}
-    cities = np.array([names.get(city_of.get(s), -1) for s in slugs])  # type: ignore[arg-type]
+    cities = city_numbers(slugs, city_of)
     related = {}
     for d, mine in enumerate(rows):
         starts = term_start[mine]
@@ -122,18 +121,34 @@ def related_documents(
         scores = np.bincount(
             term_docs[at], weights=np.repeat(weights[mine], sizes), minlength=count
         )
-        scores[d] = 0.0
-        others = np.flatnonzero(scores)  # weights are positive: these share a rare term
-        found = scores[others]
-        if cities[d] >= 0:
-            found = np.where(cities[others] == cities[d], found + SAME_CITY, found)
-        keep = found >= MIN_SCORE
-        if np.count_nonzero(keep) > limit:  # only those that can be among the best `limit`
-            best = np.partition(found[keep], -limit)[-limit]
-            keep &= found >= best - 1e-6  # rounding to 9 places cannot lift any other
-        ranked = sorted(
-            (-round(score, 9), slugs[o], o)
-            for score, o in zip(found[keep].tolist(), others[keep].tolist(), strict=True)
-        )
-        related[slugs[d]] = tuple(documents[o] for _, _, o in ranked[:limit])
+        best = best_others(scores, d, cities, slugs, limit)
+        related[slugs[d]] = tuple(documents[o] for o in best)
     return related
+
+
+def city_numbers(slugs: Sequence[str], city_of: Mapping[str, str]) -> np.ndarray:
+    """A number for each slug's city (-1: none), for `best_others`."""
+    names = {c: n for n, c in enumerate(sorted({c for c in city_of.values() if c is not None}))}
+    return np.array([names.get(city_of.get(s), -1) for s in slugs])  # type: ignore[arg-type]
+
+
+def best_others(
+    scores: np.ndarray, own: int, cities: np.ndarray, slugs: Sequence[str], limit: int
+) -> list[int]:
+    """The numbers of the best `limit` documents for document `own`, given `scores` (the
+    sums of the weights of the rare terms each shares with it): the same-city bonus added,
+    at least `MIN_SCORE`, best first, ties by slug. Changes `scores`."""
+    scores[own] = 0.0
+    others = np.flatnonzero(scores)  # weights are positive: these share a rare term
+    found = scores[others]
+    if cities[own] >= 0:
+        found = np.where(cities[others] == cities[own], found + SAME_CITY, found)
+    keep = found >= MIN_SCORE
+    if np.count_nonzero(keep) > limit:  # only those that can be among the best `limit`
+        best = np.partition(found[keep], -limit)[-limit]
+        keep &= found >= best - 1e-6  # rounding to 9 places cannot lift any other
+    ranked = sorted(
+        (-round(score, 9), slugs[o], o)
+        for score, o in zip(found[keep].tolist(), others[keep].tolist(), strict=True)
+    )
+    return [o for _, _, o in ranked[:limit]]
