@@ -12,13 +12,15 @@ one. Where a dictionary lists several targets, the first is used.
 
 from __future__ import annotations
 
-import itertools
-import operator
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from pathlib import Path
+
+import ahocorasick
 
 from sitegen.model import Script
 
@@ -44,17 +46,23 @@ class Dictionary:
         return {ch: tuple(sorted(ls)) for ch, ls in lengths.items()}
 
     @cached_property
-    def lengths_by_prefix(self) -> dict[str, tuple[int, ...]]:
-        """For each first two characters, the lengths of the keys (of two or more) they start."""
-        lengths: dict[str, set[int]] = {}
-        for key in self.entries:
-            if len(key) >= 2:
-                lengths.setdefault(key[:2], set()).add(len(key))
-        return {prefix: tuple(sorted(ls)) for prefix, ls in lengths.items()}
-
-    @cached_property
     def single_keys(self) -> frozenset[str]:
         return frozenset(key for key in self.entries if len(key) == 1)
+
+    @cached_property
+    def longer_keys(self) -> ahocorasick.Automaton:
+        """An Aho-Corasick automaton of the keys of two or more characters (`find_keys`)."""
+        return _automaton(key for key in self.entries if len(key) >= 2)
+
+
+def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
+    """An automaton finding every occurrence of `keys` in a text in one pass, at C speed;
+    each match is (index of its last character, the key)."""
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    automaton.make_automaton()
+    return automaton
 
 
 def _opencc_dictionary_dir() -> Path:
@@ -106,23 +114,12 @@ class _Converter:
     def __init__(self, phrases: Dictionary, chars: dict[str, str], run: re.Pattern[str]) -> None:
         self.entries = {k: v for k, v in phrases.entries.items() if run.fullmatch(k)}
         self.table = {ord(k): v for k, v in chars.items() if len(k) == 1 and run.fullmatch(k)}
-        lengths: dict[str, set[int]] = {}
-        for key in self.entries:
-            lengths.setdefault(key[0], set()).add(len(key))
-        self.lengths = {ch: tuple(sorted(ls)) for ch, ls in lengths.items()}
-        firsts = "".join(sorted(self.lengths))
-        self.firsts = re.compile(f"[{re.escape(firsts)}]") if firsts else None
+        self.keys = _automaton(self.entries) if self.entries else None
 
     def convert(self, text: str) -> str:
         found = []
-        if self.firsts is not None:
-            entries, lengths = self.entries, self.lengths
-            size = len(text)
-            for match in self.firsts.finditer(text):
-                start = match.start()
-                for length in lengths[match.group()]:
-                    if start + length <= size and text[start : start + length] in entries:
-                        found.append((-length, start))
+        if self.keys is not None:  # every occurrence of every key, as (-length, start)
+            found = [(-len(key), end + 1 - len(key)) for end, key in self.keys.iter(text)]
         return _replace_phrases(text, found, self.entries, lambda p: p.translate(self.table))
 
 
@@ -199,13 +196,13 @@ def detect_script(text: str) -> Script:
     traditional = t2s_characters().entries
     simplified = s2t_characters().entries
     trad = simp = 0
-    for ch in HAN_CHAR.findall(text):
+    for ch, times in Counter(HAN_CHAR.findall(text)).items():  # each character once
         in_trad = ch in traditional
         in_simp = ch in simplified
         if in_trad and not in_simp:
-            trad += 1
+            trad += times
         elif in_simp and not in_trad:
-            simp += 1
+            simp += times
     return "Hant" if trad > simp else "Hans"
 
 
@@ -344,16 +341,6 @@ class SwitchScan:
 
 
 def _find_phrases(text: str, phrases: Dictionary, found: set[str]) -> None:
-    """Add to `found` every key of `phrases` that occurs in `text`.
-
-    A key of two or more characters can begin only where two characters start one; those
-    places are found at C speed, so only they are looked at one by one.
-    """
-    entries, prefixes = phrases.entries, phrases.lengths_by_prefix
+    """Add to `found` every key of `phrases` that occurs in `text`."""
     found.update(phrases.single_keys.intersection(text))
-    pairs = list(map(operator.add, text, text[1:]))
-    for start in itertools.compress(itertools.count(), map(prefixes.__contains__, pairs)):
-        for size in prefixes[pairs[start]]:
-            piece = text[start : start + size]
-            if piece in entries:
-                found.add(piece)
+    found.update(map(itemgetter(1), phrases.longer_keys.iter(text)))

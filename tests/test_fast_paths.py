@@ -47,6 +47,23 @@ def test_a_phrase_cut_off_by_the_end_of_a_run_does_not_match() -> None:
     assert to_traditional(text) == opencc.OpenCC("s2t").convert(text) == "帶來了巨大沖擊。重點"
 
 
+def test_the_phrase_scan_finds_exactly_the_keys_occurring_in_a_text() -> None:
+    from sitegen.chinese import _find_phrases
+
+    for phrases in (t2s_phrases(), s2t_phrases()):
+        longest = phrases.max_len
+        for text in texts(200, seed=5):
+            found: set[str] = set()
+            _find_phrases(text, phrases, found)
+            every = {
+                text[i:j]
+                for i in range(len(text))
+                for j in range(i + 1, min(len(text), i + longest) + 1)
+                if text[i:j] in phrases.entries
+            }
+            assert found == every, text
+
+
 def test_scanning_in_pieces_gives_the_tables_of_all_texts() -> None:
     sample = texts(300, seed=11)
     one, two = SwitchScan(), SwitchScan()
