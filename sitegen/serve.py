@@ -12,7 +12,9 @@ Takes a `Config` (whose output folder is a temporary one) and an address; gives 
   is never served; a failed build leaves the last good site served and shows the problem
   in an overlay until a build succeeds;
 - the search index, built from every document at once, is rebuilt in the background after
-  the pages are published, then the search page reloads.
+  the pages are published (in a process group of its own, at a lower priority), then the
+  search page reloads; while a save's pages are built it is stopped (SIGSTOP), then
+  resumed, or ended if the save changed the documents.
 
 The server answers only for files inside the output folder (no `..`, no links leading out,
 no listings) and adds the reload script only to the HTML it sends.
@@ -27,6 +29,7 @@ import mimetypes
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sitegen.build import die_with_parent
 from sitegen.config import CONFIG_NAME, Config, load_config
 from sitegen.errors import BuildError, ConfigError, SitegenError
 from sitegen.incremental import (
@@ -455,8 +459,8 @@ class Preview:
         self.hub.stop()
         self._search_wanted.set()
         child = self._child
-        if child is not None and child.is_alive():
-            child.terminate()  # a half-built search index is not waited for
+        if child is not None:
+            _end_group(child)  # a half-built search index is not waited for
         if self._observer is not None:
             self._observer.stop()
         self.server.shutdown()
@@ -563,14 +567,39 @@ class Preview:
         if config_changed or not self.site.built:
             return self._rebuild_whole(started)
         self.builds += 1
+        paused = self._pause_search()
         try:
             with self.lock.building():
                 update = self.site.update(paths if self._complete else None)
         except BuildFailed as failed:
             self._failed(failed.problem)
             return None
+        finally:
+            self._resume_search(paused)
         self._published(update, None)
         return update
+
+    def _pause_search(self) -> tuple[Any, int] | None:
+        """Stop the search index being rebuilt in the background (SIGSTOP to its process
+        group), so that the pages of a save get both processors; (process, generation)."""
+        child = self._child
+        if child is None or not hasattr(os, "killpg"):
+            return None
+        try:
+            os.killpg(child.pid, signal.SIGSTOP)
+        except (ProcessLookupError, PermissionError):  # ended, or not yet in its group
+            return None
+        return child, self.site.generation
+
+    def _resume_search(self, paused: tuple[Any, int] | None) -> None:
+        """Let the paused search go on, or end it if new documents made it stale."""
+        if paused is None:
+            return
+        child, generation = paused
+        stale = self.site.generation != generation
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # it ended
+            # stale: its result would be thrown away; the search loop starts a new one
+            os.killpg(child.pid, signal.SIGKILL if stale else signal.SIGCONT)
 
     def _rebuild_whole(self, started: float) -> Update | None:
         """The configuration changed (or nothing was built yet): build everything again."""
@@ -661,25 +690,27 @@ class Preview:
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         child = context.Process(
-            target=_search_child, args=(send, site, job, folder), name="sitegen-search"
+            target=_search_child,
+            args=(send, site, job, folder, os.getpid()),
+            name="sitegen-search",
         )
         child.start()
+        with contextlib.suppress(OSError):  # its own process group, with its workers: see
+            os.setpgid(child.pid, child.pid)  # _pause_search (the child does it too: no race)
         send.close()
         self._child = child
         try:
             while not receive.poll(0.2):
-                stale = site.generation != job.generation
-                if self._stopping.is_set() or stale or not child.is_alive():
-                    if not child.is_alive() and not receive.poll():
-                        raise BuildError("the search index process ended without a result")
-                    if self._stopping.is_set() or stale:
-                        if stale:
-                            self._search_wanted.set()  # for the newer documents
-                        return None
+                if site.generation != job.generation:  # (it may have been ended for this)
+                    self._search_wanted.set()  # for the newer documents
+                    return None
+                if self._stopping.is_set():
+                    return None
+                if not child.is_alive() and not receive.poll():
+                    raise BuildError("the search index process ended without a result")
             kind, value = receive.recv()
         finally:
-            if child.is_alive():
-                child.terminate()
+            _end_group(child)
             child.join(timeout=30)
             self._child = None
             receive.close()
@@ -748,7 +779,17 @@ class Preview:
         )  # fmt: skip
 
 
-def _search_child(send: Any, site: IncrementalSite, job: SearchJob, folder: Path) -> None:
+def _end_group(child: Any) -> None:
+    """End a search process and its workers (its process group), paused or not."""
+    with contextlib.suppress(OSError, AttributeError):  # (stopped ones too)
+        os.killpg(child.pid, signal.SIGKILL)
+    if child.is_alive():  # not in its own group (not POSIX)
+        child.terminate()
+
+
+def _search_child(
+    send: Any, site: IncrementalSite, job: SearchJob, folder: Path, parent: int
+) -> None:
     """In a forked process: build the search files of `job` into `folder`; send digests.
 
     At a lower priority (nice 10, inherited by its worker processes): the pages of the
@@ -756,8 +797,10 @@ def _search_child(send: Any, site: IncrementalSite, job: SearchJob, folder: Path
     """
     try:
         os.nice(10)
-    except (AttributeError, OSError):  # not POSIX: same priority
+        os.setpgid(0, 0)
+    except (AttributeError, OSError):  # not POSIX: same priority, no pausing
         pass
+    die_with_parent(parent)  # out of the server's process group: Ctrl-C does not reach it
     try:
         prepared = site.prepare_search(job, folder)
         send.send(("ok", prepared.digests))

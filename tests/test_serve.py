@@ -339,6 +339,54 @@ def test_a_burst_of_saves_is_one_rebuild_and_reloads_pages(preview: Preview, arc
     assert "改名保存".encode() in get(preview, f"/{DOC_URL}")[2]
 
 
+def _state(pid: int) -> str:
+    """A process's state letter (S sleeping, T stopped, Z ended), or '' when gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_save_pauses_the_background_search_and_ends_it_when_stale(
+    preview: Preview, archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages of a save get the processors: a search index being rebuilt is stopped
+    while they are built, then resumed, or ended if the save changed the documents."""
+    assert wait_for(lambda: not preview.searching and not preview.site.search_wanted())
+    real = IncrementalSite.prepare_search
+
+    def slow(self, job=None, folder=None):  # type: ignore[no-untyped-def]
+        time.sleep(60)  # (in the forked search process)
+        return real(self, job, folder)
+
+    seen: list[str] = []
+
+    def update(self, changed=None):  # type: ignore[no-untyped-def]
+        seen.append(_state(preview._child.pid) if preview._child is not None else "")
+        return real_update(self, changed)
+
+    real_update = IncrementalSite.update
+    monkeypatch.setattr(IncrementalSite, "prepare_search", slow)
+    doc = archive / f"{DOC}.txt"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text + "\n第一次保存。\n", encoding="utf-8")
+    assert wait_for(lambda: preview._child is not None and _state(preview._child.pid) == "S")
+    first = preview._child.pid
+    monkeypatch.setattr(IncrementalSite, "update", update)
+    os.utime(doc)  # saved again, unchanged: the search still holds
+    assert wait_for(lambda: len(seen) == 1)
+    assert seen == ["T"]  # stopped while the pages were built
+    assert wait_for(lambda: _state(first) == "S")  # and resumed
+    assert preview._child is not None and preview._child.pid == first
+    doc.write_text(text + "\n第二次保存。\n", encoding="utf-8")
+    assert wait_for(lambda: len(seen) == 2)
+    assert seen[1] == "T"
+    assert wait_for(lambda: _state(first) in ("", "Z"))  # stale: ended
+    assert wait_for(lambda: preview._child is not None and preview._child.pid != first)
+    assert "第二次保存".encode() in get(preview, f"/{DOC_URL}")[2]
+
+
 def test_a_folder_copied_in_is_one_rebuild(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     archive.mkdir()
