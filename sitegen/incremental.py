@@ -163,6 +163,50 @@ class SearchJob:
 
 
 @dataclass(frozen=True)
+class SearchInputs:
+    """What building the search files needs of a job's documents, small enough to send
+    to a process that does not share this one's memory: (title, Markdown body, place)
+    of each document, and what its results show."""
+
+    generation: int
+    items: tuple[tuple[str, str, str], ...]
+    described: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, job: SearchJob) -> SearchInputs:
+        from sitegen.build import _date_label
+        from sitegen.render.pages import doc_url
+        from sitegen.search.publish import describe_for_search, place_of
+
+        documents = job.documents
+        items = tuple((d.title.value, d.body_markdown, place_of(d)) for d in documents)
+        described = tuple(describe_for_search(d, doc_url(d), _date_label(d)) for d in documents)
+        return cls(job.generation, items, described)
+
+
+def build_search_files(
+    inputs: SearchInputs, folder: Path | None = None
+) -> tuple[dict[str, bytes], dict[str, bytes] | None]:
+    """Make every search file of the site for `inputs`, as `sitegen build` writes them;
+    write them into `folder` if given, else keep them. Return (path -> digest, contents)."""
+    from sitegen.search.publish import entries_from, search_files_of
+
+    bodies = [body for _, body, _ in inputs.items]
+    digests: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}
+    for path, content in search_files_of(entries_from(inputs.items), inputs.described, bodies):
+        data = _encode(content)
+        digests[path] = _digest(data)
+        if folder is None:
+            files[path] = data
+            continue
+        target = folder.joinpath(*PurePosixPath(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return digests, None if folder is not None else files
+
+
+@dataclass(frozen=True)
 class SearchFiles:
     """The search files for one state of the documents, ready to publish."""
 
@@ -1062,20 +1106,11 @@ class IncrementalSite:
         touched. Safe to run in another thread, or a forked process, during an update.
         """
         job = job or self.search_job()
-        documents = job.documents
-        collect = _Collect()
         try:
-            _write_search(collect, list(documents))
+            digests, files = build_search_files(SearchInputs.of(job), folder)
         except (SitegenError, OSError) as error:
             raise BuildFailed(problem_from(error, self.config)) from error
-        digests = {path: _digest(data) for path, data in collect.files.items()}
-        if folder is None:
-            return SearchFiles(job.generation, documents, digests, collect.files)
-        for path, data in collect.files.items():
-            target = folder.joinpath(*PurePosixPath(path).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        return SearchFiles(job.generation, documents, digests, folder=folder)
+        return SearchFiles(job.generation, job.documents, digests, files, folder)
 
     def publish_search(self, prepared: SearchFiles, started: float | None = None) -> Update | None:
         """Write the search files that changed; None if newer documents made them stale."""

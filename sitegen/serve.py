@@ -46,8 +46,10 @@ from sitegen.incremental import (
     IncrementalSite,
     Problem,
     SearchFiles,
+    SearchInputs,
     SearchJob,
     Update,
+    build_search_files,
     problem_from,
 )
 from sitegen.ingest.read import RESERVED_DIRS, TEXT_SUFFIXES
@@ -430,6 +432,7 @@ class Preview:
         self.searching = False  # the search index is being rebuilt in the background
         self._child: Any = None  # the process building it
         self._ended: Any = None  # the last such process ended for a build (`_end_search`)
+        self._search_delay = 0.0  # seconds the search process waits before working (tests)
         self._site_lock = threading.Lock()  # replacing `site` against publishing search
         self._search_wanted = threading.Event()
         self._stopping = threading.Event()
@@ -579,11 +582,9 @@ class Preview:
         return update
 
     def _end_search(self) -> None:
-        """End the search index being rebuilt in the background; the search loop starts
-        it again after this build. A forked process shares this one's memory until it
-        ends, and every page the build then writes to is copied first: measured at 10,000
-        documents, a save's build took 1.0-1.3 s beside it against 0.5 s alone, paused
-        (SIGSTOP) or not. Most saves change the documents, which makes it stale anyway."""
+        """End the search index being rebuilt in the background, so that the build has
+        both processors; the search loop starts it again after. Most saves change the
+        documents, which makes it stale anyway."""
         child = self._child
         if child is not None:
             self._ended = child
@@ -675,12 +676,19 @@ class Preview:
     def _search_in_child(
         self, site: IncrementalSite, job: SearchJob, folder: Path
     ) -> SearchFiles | None:
-        """Run `site.prepare_search(job, folder)` in a forked process; None if given up."""
-        context = multiprocessing.get_context("fork")
+        """Build the search files of `job` into `folder` in a new process; None if given up.
+
+        Spawned, not forked: a forked process shares this one's memory, and every page a
+        build then writes to is copied first (measured at 10,000 documents: a save's build
+        took 1.0-1.3 s beside a forked process, idle or stopped, against 0.5 s alone). It
+        gets only what it needs of the documents (`SearchInputs`).
+        """
+        inputs = SearchInputs.of(job)
+        context = multiprocessing.get_context("spawn")
         receive, send = context.Pipe(duplex=False)
         child = context.Process(
             target=_search_child,
-            args=(send, site, job, folder, os.getpid()),
+            args=(send, inputs, folder, os.getpid(), self._search_delay),
             name="sitegen-search",
         )
         child.start()
@@ -703,8 +711,6 @@ class Preview:
             child.join(timeout=30)
             self._child = None
             receive.close()
-        if kind == "failed":
-            raise BuildFailed(value)
         if kind != "ok":
             raise BuildError(f"the search index could not be built: {value}")
         return SearchFiles(job.generation, job.documents, value, folder=folder)
@@ -777,24 +783,23 @@ def _end_group(child: Any) -> None:
 
 
 def _search_child(
-    send: Any, site: IncrementalSite, job: SearchJob, folder: Path, parent: int
+    send: Any, inputs: SearchInputs, folder: Path, parent: int, delay: float = 0.0
 ) -> None:
-    """In a forked process: build the search files of `job` into `folder`; send digests.
+    """In a new process: build the search files of `inputs` into `folder`; send digests.
 
-    At a lower priority (nice 10, inherited by its worker processes): the pages of the
-    next save must not wait for the processors behind a search index being rebuilt.
+    At a lower priority (nice 10, inherited by its worker processes), in a process group
+    of its own, which `_end_group` ends at once. `delay`: wait first (for tests).
     """
     try:
         os.nice(10)
         os.setpgid(0, 0)
-    except (AttributeError, OSError):  # not POSIX: same priority, no pausing
+    except (AttributeError, OSError):  # not POSIX: same priority, ended alone
         pass
     die_with_parent(parent)  # out of the server's process group: Ctrl-C does not reach it
     try:
-        prepared = site.prepare_search(job, folder)
-        send.send(("ok", prepared.digests))
-    except BuildFailed as failed:
-        send.send(("failed", failed.problem))
+        time.sleep(delay)
+        digests, _ = build_search_files(inputs, folder)
+        send.send(("ok", digests))
     except BaseException as error:  # reported by the parent, not lost
         send.send(("error", f"{type(error).__name__}: {error}"))
     finally:

@@ -351,15 +351,10 @@ def _state(pid: int) -> str:
 def test_a_save_ends_the_background_search_before_building_and_restarts_it(
     preview: Preview, archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A forked search process shares the server's memory, which makes a save's build
-    twice as slow: it is ended (with its workers) first, and started again after."""
+    """A save's build gets the processors: the search process is ended (with its
+    workers) first, and started again after."""
     assert wait_for(lambda: not preview.searching and not preview.site.search_wanted())
-    real = IncrementalSite.prepare_search
-
-    def slow(self, job=None, folder=None):  # type: ignore[no-untyped-def]
-        time.sleep(60)  # (in the forked search process)
-        return real(self, job, folder)
-
+    preview._search_delay = 60  # each search process waits a minute before working
     seen: list[str] = []
 
     def update(self, changed=None):  # type: ignore[no-untyped-def]
@@ -367,7 +362,6 @@ def test_a_save_ends_the_background_search_before_building_and_restarts_it(
         return real_update(self, changed)
 
     real_update = IncrementalSite.update
-    monkeypatch.setattr(IncrementalSite, "prepare_search", slow)
     doc = archive / f"{DOC}.txt"
     text = doc.read_text(encoding="utf-8")
     doc.write_text(text + "\n第一次保存。\n", encoding="utf-8")

@@ -75,20 +75,27 @@ def entries_of(
 
     `normal_bodies` maps a body to its normalised text when the caller has it already.
     """
-    entries = []
     known = normal_bodies or {}
-    for n, document in enumerate(documents):
-        place = " ".join(dict.fromkeys(c.pinyin for c in document.cities if c.pinyin))
-        body = known.get(document.body_markdown)
-        entries.append(
-            IndexEntry(
-                base36(n),
-                normalize(document.title.value),
-                normalize(document.body_markdown) if body is None else body,
-                normalize(place),
-            )
-        )
-    return entries
+    return [
+        _entry(n, document.title.value, known.get(document.body_markdown), document.body_markdown,
+               place_of(document))
+        for n, document in enumerate(documents)
+    ]  # fmt: skip
+
+
+def place_of(document: Document) -> str:
+    """The romanised names of a document's cities, as the search's place field holds them."""
+    return " ".join(dict.fromkeys(c.pinyin for c in document.cities if c.pinyin))
+
+
+def entries_from(items: Sequence[tuple[str, str, str]]) -> list[IndexEntry]:
+    """`entries_of` from each document's (title, Markdown body, `place_of`)."""
+    return [_entry(n, title, None, body, place) for n, (title, body, place) in enumerate(items)]
+
+
+def _entry(n: int, title: str, normal_body: str | None, body: str, place: str) -> IndexEntry:
+    normal = normalize(body) if normal_body is None else normal_body
+    return IndexEntry(base36(n), normalize(title), normal, normalize(place))
 
 
 def search_files_of(
