@@ -888,11 +888,17 @@ def _search_inputs(
     documents: list[Document], normal_bodies: Mapping[str, str] | None = None
 ) -> tuple[list[Any], list[Any], list[str]]:
     """What `search_files_of` needs of the documents: entries, what results show, bodies."""
-    from sitegen.search.publish import describe_for_search, entries_of
+    from sitegen.search.publish import entries_of
 
-    described = [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
     entries = entries_of(documents, normal_bodies)
-    return entries, described, [d.body_markdown for d in documents]
+    return entries, described_for_search(documents), [d.body_markdown for d in documents]
+
+
+def described_for_search(documents: Sequence[Document]) -> list[Any]:
+    """What search results show of each document (`publish.describe_for_search`)."""
+    from sitegen.search.publish import describe_for_search
+
+    return [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
 
 
 def _release_memory() -> None:

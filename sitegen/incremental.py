@@ -67,6 +67,7 @@ from sitegen.build import (
     _write_search,
     _write_static,
     default_workers,
+    described_for_search,
     ingest_files,
 )
 from sitegen.cache import Cache
@@ -174,14 +175,11 @@ class SearchInputs:
 
     @classmethod
     def of(cls, job: SearchJob) -> SearchInputs:
-        from sitegen.build import _date_label
-        from sitegen.render.pages import doc_url
-        from sitegen.search.publish import describe_for_search, place_of
+        from sitegen.search.publish import place_of
 
         documents = job.documents
         items = tuple((d.title.value, d.body_markdown, place_of(d)) for d in documents)
-        described = tuple(describe_for_search(d, doc_url(d), _date_label(d)) for d in documents)
-        return cls(job.generation, items, described)
+        return cls(job.generation, items, tuple(described_for_search(documents)))
 
 
 def build_search_files(
