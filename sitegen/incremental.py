@@ -1101,7 +1101,7 @@ class IncrementalSite:
         """Build the search files for the documents of `job` (default: the last update).
 
         Write them into `folder` if given, else keep them in memory; the site is not
-        touched. Safe to run in another thread, or a forked process, during an update.
+        touched. Safe to run in another thread during an update.
         """
         job = job or self.search_job()
         try:

@@ -75,7 +75,7 @@ LONGEST_WAIT = 3.0  # rebuild anyway after this long, however busy the folder
 REQUEST_WAIT = 60.0  # a request waits this long for a build, then gets 503
 PING = 15.0  # seconds between keep-alive comments on an event stream
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-SEARCH_AFTER = 0.5  # seconds after a build before the search index is rebuilt (forked)
+SEARCH_AFTER = 0.5  # seconds after a build before the search index is rebuilt
 SEARCH_PAGES = frozenset({"search/"})  # what a new search index makes stale
 
 CONTENT_TYPES = {
@@ -635,7 +635,7 @@ class Preview:
     def _search_loop(self) -> None:
         """Rebuild the search index in the background whenever the documents changed.
 
-        The index is built in a forked process (it would hold this one's interpreter lock
+        The index is built in another process (it would hold this one's interpreter lock
         for long stretches and slow the next page build), into a folder beside the site;
         the files that changed are then moved in. A build made stale by newer documents is
         stopped; Ctrl-C stops it too.
