@@ -692,8 +692,8 @@ class Preview:
             name="sitegen-search",
         )
         child.start()
-        with contextlib.suppress(OSError):  # its own process group, with its workers: see
-            os.setpgid(child.pid, child.pid)  # _end_group (the child does it too: no race)
+        with contextlib.suppress(OSError, AttributeError):  # its own process group (see
+            os.setpgid(child.pid, child.pid)  # _end_group); the child does it too: no race
         send.close()
         self._child = child
         try:
