@@ -51,7 +51,7 @@ class Dictionary:
 
     @cached_property
     def longer_keys(self) -> ahocorasick.Automaton:
-        """An Aho-Corasick automaton of the keys of two or more characters (`find_keys`)."""
+        """An Aho-Corasick automaton of the keys of two or more characters (`_find_phrases`)."""
         return _automaton(key for key in self.entries if len(key) >= 2)
 
 

@@ -38,7 +38,6 @@ import functools
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import threading
@@ -169,7 +168,6 @@ class SearchInputs:
     to a process that does not share this one's memory: (title, Markdown body, place)
     of each document, and what its results show."""
 
-    generation: int
     items: tuple[tuple[str, str, str], ...]
     described: tuple[Any, ...]
 
@@ -179,7 +177,7 @@ class SearchInputs:
 
         documents = job.documents
         items = tuple((d.title.value, d.body_markdown, place_of(d)) for d in documents)
-        return cls(job.generation, items, tuple(described_for_search(documents)))
+        return cls(items, tuple(described_for_search(documents)))
 
 
 def build_search_files(
@@ -320,7 +318,6 @@ class RelatedIndex:
         self._number: dict[str, int] = {}
         self._slugs: list[str] = []
         self._arrays: dict[str, np.ndarray] = {}
-        self._table: tuple[tuple[int, int], np.ndarray] = ((-1, -1), np.zeros(0))
 
     def __call__(
         self,
@@ -337,10 +334,8 @@ class RelatedIndex:
     ) -> set[str]:
         """Bring the rows up to date; return the slugs whose row changed."""
         count = len(by_slug)
-        most = min(related_module.MAX_POSTINGS, max(2, int(count * related_module.MAX_SHARE)))
-        old_most = min(
-            related_module.MAX_POSTINGS, max(2, int(self.count * related_module.MAX_SHARE))
-        )
+        most = related_module.most_postings(count)
+        old_most = related_module.most_postings(self.count)
         touched: dict[str, int] = {}  # term -> its posting count before this update
         dirty: set[str] = set()
         for slug in [s for s in self.terms if s not in by_slug]:
@@ -438,19 +433,12 @@ class RelatedIndex:
                 found = arrays[term] = np.array([number[s] for s in postings[term]], np.int64)
             docs.append(found)
         sizes = np.array([len(d) for d in docs])
-        table = self._weights(count, most)
+        table = related_module.term_weights(count)
         scores = np.bincount(
             np.concatenate(docs), weights=np.repeat(table[sizes], sizes), minlength=len(self._slugs)
         )
         best = related_module.best_others(scores, number[slug], cities, self._slugs, limit)
         return tuple(self._slugs[o] for o in best)
-
-    def _weights(self, count: int, most: int) -> np.ndarray:
-        """The weight of a term in `f` documents, for each `f` (as `related_documents`)."""
-        if self._table[0] != (count, most):
-            weights = [math.log(count / f) if f else 0.0 for f in range(most + 1)]
-            self._table = ((count, most), np.array(weights))
-        return self._table[1]
 
 
 # --- templates ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -89,13 +90,11 @@ def related_documents(
     every = np.concatenate(keys)
     terms, frequency = np.unique(every, return_counts=True)
     del every
-    most = min(MAX_POSTINGS, max(2, int(count * MAX_SHARE)))
+    most = most_postings(count)
     rare = terms[(frequency >= 2) & (frequency <= most)]
     rare_frequency = frequency[(frequency >= 2) & (frequency <= most)]
     del terms, frequency
-    # Weights as Python computes them (math.log, not numpy's): one per possible frequency.
-    table = np.array([math.log(count / f) if f else 0.0 for f in range(most + 1)])
-    weights = table[rare_frequency]
+    weights = term_weights(count)[rare_frequency]
     rows = []  # per document: the numbers of its rare terms, ascending (= terms' order)
     for ids in keys:
         at = np.searchsorted(rare, ids)
@@ -124,6 +123,18 @@ def related_documents(
         best = best_others(scores, d, cities, slugs, limit)
         related[slugs[d]] = tuple(documents[o] for o in best)
     return related
+
+
+def most_postings(count: int) -> int:
+    """The most documents a term may be in and still count, among `count`."""
+    return min(MAX_POSTINGS, max(2, int(count * MAX_SHARE)))
+
+
+@lru_cache(maxsize=4)
+def term_weights(count: int) -> np.ndarray:
+    """The weight of a term in `f` of `count` documents, for each `f` up to
+    `most_postings(count)`: as Python computes it (math.log, not numpy's)."""
+    return np.array([math.log(count / f) if f else 0.0 for f in range(most_postings(count) + 1)])
 
 
 def city_numbers(slugs: Sequence[str], city_of: Mapping[str, str]) -> np.ndarray:
