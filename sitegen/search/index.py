@@ -18,11 +18,12 @@ term into small lunr.js indexes:
   the normalised title and body, delta-coded), which make multi-token queries exact.
 
 `shard_index` cuts the vocabulary into `PARTS` built in parallel (forked processes). Each
-part tokenises every entry once and keeps only its own terms, their postings packed in
-arrays and bytes (about 20 bytes a posting); a term's scores are computed, and its data
-dropped, when its shard is written; shards stream out to the caller as they are made.
-`collect` (whole `Term`s, much slower and larger) stays for `build_index` and as the
-tests' reference: `build_shards` of its `Collection` gives the same shards.
+part tokenises every entry with numpy and keeps only its own terms' postings, as arrays
+(`sitegen.search.postings`), and writes its shards from them, a shard's scores and
+strings made in bulk (`sitegen.search.shards`); shards stream out to the caller as they
+are made. `collect` and `_Writer` (term by term in Python, much slower and larger) stay
+for `build_index` and as the tests' reference: `build_shards` of a `Collection` gives the
+same shards, byte for byte.
 """
 
 from __future__ import annotations
@@ -34,15 +35,14 @@ import os
 import pickle
 import threading
 import zlib
-from array import array
-from collections import Counter, defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from itertools import compress, repeat
-from operator import add, and_, ge, lt, sub
+from operator import add, and_, ge, lt
 from typing import Any
 
+from sitegen.search.postings import tokens_of
 from sitegen.search.tokenize import TOKEN
 
 FIELDS = ("title", "body", "place")
@@ -236,18 +236,14 @@ PARTS = (None, "\u5feb", None)
 PARALLEL_FROM = 2_000_000  # characters of text; below this one process is quicker
 _BATCH = 64  # shards a worker sends at a time
 
-# A part's postings, in document order: per field, term -> (document number, occurrences)
-# pairs; for title and body, term -> ";ref:delta-coded offsets" for each document (ASCII).
-Postings = tuple[list[dict[str, "array[int]"]], list[dict[str, bytearray]]]
-
 
 def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> Iterator[Shard]:
     """Yield the shards of `entries` in term order, building the parts in parallel.
 
     The vocabulary is split into runs of about `budget` estimated bytes: terms sorted in
     UTF-16 order, a shard closed before a term that would overflow it (and at each cut of
-    `PARTS`). Each part tokenises every entry once and keeps only its own terms; a term's
-    scores are computed when its shard is written, and the term is then dropped.
+    `PARTS`). Each part tokenises every entry and keeps only its own terms
+    (`postings.tokens_of`).
     """
     ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
     if len(ranges) == 1 or sum(len(e.body) for e in entries) < PARALLEL_FROM:
@@ -349,70 +345,24 @@ def _worker(
 def _part(
     entries: Sequence[IndexEntry], low: str | None, high: str | None, budget: int
 ) -> Iterator[Shard]:
-    lengths, postings = _collect_part(entries, low, high)
-    yield from _shards([e.ref for e in entries], lengths, postings, budget)
+    """The shards of the terms in [low, high)."""
+    from sitegen.search.shards import write_shards  # which builds on this module
+
+    tokens = tokens_of([[getattr(e, name) for e in entries] for name in FIELDS], low, high)
+    yield from write_shards(tokens, [e.ref for e in entries], budget)
 
 
-def _collect_part(
-    entries: Sequence[IndexEntry], low: str | None, high: str | None
-) -> tuple[list[list[int]], Postings]:
-    """Tokenise every entry once; return every field's lengths and the part's postings."""
-    prefixes = [f";{e.ref}:" for e in entries]
-    lengths: list[list[int]] = []
-    numbers: list[dict[str, array[int]]] = []
-    places: list[dict[str, bytearray]] = []
-    extend, add_bytes, encode = array.extend, bytearray.extend, str.encode
-    for f, name in enumerate(FIELDS):
-        table: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
-        texts: defaultdict[str, bytearray] = defaultdict(bytearray)
-        counts = []
-        for d, entry in enumerate(entries):
-            tokens, offsets = _tokens(getattr(entry, name))
-            counts.append(len(tokens))
-            if low is not None or high is not None:
-                keep = list(_in_range(tokens, low, high))
-                tokens = list(compress(tokens, keep))
-                offsets = list(compress(offsets, keep))
-            if not tokens:
-                continue
-            # at C speed but for tokens occurring twice or more: each term's arrays are
-            # extended by this document's posting
-            last = dict(zip(tokens, offsets, strict=True))  # offset of each single token
-            if len(last) == len(tokens):
-                tfs: Iterable[int] = repeat(1)
-                coded: Iterable[str] = map(str, last.values())
-            else:
-                tally = Counter(tokens)  # in the order of `last`: of first occurrence
-                repeated = {token for token, n in tally.items() if n > 1}
-                many: defaultdict[str, list[int]] = defaultdict(list)
-                pairs = zip(tokens, offsets, strict=True)
-                for token, offset in compress(pairs, map(repeated.__contains__, tokens)):
-                    many[token].append(offset)
-                code = dict(zip(last, map(str, last.values()), strict=True))
-                code.update(zip(many, map(_position, many.values()), strict=True))
-                tfs, coded = tally.values(), code.values()
-            deque(map(extend, map(table.__getitem__, last), zip(repeat(d), tfs)), 0)
-            if f < POSITION_FIELDS:
-                coded = map(encode, map(prefixes[d].__add__, coded))
-                deque(map(add_bytes, map(texts.__getitem__, last), coded), 0)
-        lengths.append(counts)
-        numbers.append(table)
-        if f < POSITION_FIELDS:
-            places.append(texts)
-    return lengths, (numbers, places)
-
-
-def _position(offsets: list[int]) -> str:
-    """Offsets delta-coded: "3,4,10" for 3, 7, 17."""
-    if len(offsets) == 1:
-        return str(offsets[0])
-    return ",".join(map(str, map(sub, offsets, [0, *offsets])))
+# A term and its postings, as `_shards` takes them: per field [doc, count, doc, count, ...]
+# (None where the field lacks the term), then for title and body the delta-coded offsets
+# "ref:d,d;ref:d" (None likewise).
+TermPostings = tuple[str, tuple[Any, ...]]
 
 
 def _shards(
-    refs: Sequence[str], lengths: list[list[int]], postings: Postings, budget: int
+    refs: Sequence[str], lengths: list[list[int]], terms: Iterable[TermPostings], budget: int
 ) -> Iterator[Shard]:
-    """Cut the part's terms (UTF-16 order) into runs of about `budget` bytes; write each."""
+    """Cut terms (in UTF-16 order, with their postings) into runs of about `budget` bytes;
+    write each."""
     count = len(refs)
     norms = []
     for field in lengths:
@@ -422,22 +372,9 @@ def _shards(
     quoted = [f"{json.dumps(r)}:{{}}" for r in refs]
     labels = [[f'["{name}/{r}",[' for r in refs] for name in FIELDS]
     writer = _Writer(count, norms, quoted, labels)
-    (title, body, place), (title_places, body_places) = postings
-    title_pop, body_pop, place_pop = title.pop, body.pop, place.pop
-    title_places_pop, body_places_pop = title_places.pop, body_places.pop
-    terms = sorted(set().union(title, body, place))
-    if any(max(text) >= "\ue000" for text in terms):  # where code points and UTF-16 differ
-        terms.sort(key=utf16_key)
     group: list[tuple[str, int, tuple[Any, ...]]] = []
     size = 0
-    for text in terms:
-        flats = (
-            title_pop(text, None),
-            body_pop(text, None),
-            place_pop(text, None),
-            title_places_pop(text, None),
-            body_places_pop(text, None),
-        )
+    for text, flats in terms:
         held = sum(len(flat) for flat in flats[:3] if flat) // 2
         cost = 40 + 3 * len(text) + held * 30  # as _cost
         if group and size + cost > budget:
@@ -526,12 +463,12 @@ class _Writer:
                     vectors[slot[d]].append(prefix + reprs[score])
                     fields[f] = quoted[d]
                     if f < POSITION_FIELDS:
-                        places[f] = flats[3 + f][1:].decode()
+                        places[f] = flats[3 + f]
                     continue
                 docs = flat[0::2]
                 fields[f] = ",".join(map(quoted.__getitem__, docs))
                 if f < POSITION_FIELDS:
-                    places[f] = flats[3 + f][1:].decode()
+                    places[f] = flats[3 + f]
                 scores = [
                     round(idf * (k1_plus_1 * tf) / (norm[d] + tf) * boost, 3)
                     for d, tf in zip(docs, flat[1::2], strict=True)
@@ -561,19 +498,21 @@ class _Writer:
 def build_shards(collection: Collection, budget: int = SHARD_BUDGET) -> Iterator[Shard]:
     """The shards of a `Collection` (one part, as `shard_index` of its entries gives)."""
     refs = collection.refs
-    numbers: list[dict[str, array[int]]] = [{}, {}, {}]
-    places: list[dict[str, bytearray]] = [{}, {}]
-    for term in collection.terms.values():
-        for f in range(len(FIELDS)):
-            if term.docs[f]:
-                pairs = zip(term.docs[f], term.counts[f], strict=True)
-                numbers[f][term.text] = array("i", [n for pair in pairs for n in pair])
-            if f < POSITION_FIELDS and term.docs[f]:
-                coded = zip(term.docs[f], term.positions[f], strict=True)
-                places[f][term.text] = bytearray(
-                    "".join(f";{refs[d]}:{p}" for d, p in coded), "ascii"
-                )
-    yield from _shards(refs, collection.lengths, (numbers, places), budget)
+
+    def postings(term: Term) -> tuple[Any, ...]:
+        flats = [
+            [n for pair in zip(docs, counts, strict=True) for n in pair] or None
+            for docs, counts in zip(term.docs, term.counts, strict=True)
+        ]
+        places = [
+            ";".join(f"{refs[d]}:{p}" for d, p in zip(docs, coded, strict=True)) or None
+            for docs, coded in zip(term.docs, term.positions, strict=False)
+        ]
+        return (*flats, *places)
+
+    ordered = sorted(collection.terms, key=utf16_key)
+    terms = ((text, postings(collection.terms[text])) for text in ordered)
+    yield from _shards(refs, collection.lengths, terms, budget)
 
 
 def compact_json(data: Any) -> str:

@@ -1,0 +1,259 @@
+"""Every entry's tokens at once, with numpy, grouped into the postings the index is made of.
+
+Tokenising text by text costs Python objects per token (about 23 million at 10,000
+documents). Here the texts of a field are joined into one array of code points; each
+token becomes a number (a bigram `ab` is `ord(a) << 21 | ord(b)`, a lone Han character
+its code point, a word `WORD` plus its number); one sort of (term, position) keys then
+groups the tokens by term, document and offset. The tokens are exactly
+`tokenize_with_offsets`'s (a test holds `Tokens` equal to `index.collect`).
+
+Terms are numbered (ranked) in the order the index lists them, UTF-16 order, so a part of
+the index is a range of ranks and a shard a run of consecutive ranks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sitegen.chinese import HAN_CLASS
+
+HAN, WORD_CHARACTER = 1, 2
+WORD = 1 << 42  # a word's code: WORD + its number; above every bigram's (< 2**42)
+POSITION_BITS = 39  # a sort key is rank << 39 | position in the joined texts
+
+
+@lru_cache(maxsize=1)
+def character_kinds() -> np.ndarray:
+    """For every code point, HAN, WORD_CHARACTER or 0, as the tokenizer's groups class it."""
+    everything = "".join(map(chr, range(0x110000)))
+    kinds = np.zeros(0x110000, np.uint8)
+    for kind, pattern in ((HAN, f"[{HAN_CLASS}]+"), (WORD_CHARACTER, f"[^\\W_{HAN_CLASS}]+")):
+        for match in re.finditer(pattern, everything):
+            kinds[match.start() : match.end()] = kind
+    return kinds
+
+
+@dataclass(frozen=True)
+class FieldPostings:
+    """One field's postings, by term (in rank order), then document."""
+
+    lengths: list[int]  # tokens of each text
+    ranks: np.ndarray  # the ranks of the terms it holds, ascending
+    term_starts: np.ndarray  # where each term's postings begin (one more: the end)
+    docs: np.ndarray  # per posting: document number
+    counts: np.ndarray  # per posting: occurrences
+    token_starts: np.ndarray  # per posting: where its offsets begin in `deltas`
+    deltas: np.ndarray  # offsets, by term code then document: each less the one before
+    # in its posting (the first: as it is)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The vocabulary (UTF-16 order) and every field's postings."""
+
+    terms: list[str]
+    fields: tuple[FieldPostings, ...]
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """A field's tokens grouped by term code (ascending), then document."""
+
+    lengths: list[int]
+    codes: np.ndarray  # the codes of its terms
+    term_starts: np.ndarray  # where each code's postings begin
+    docs: np.ndarray
+    counts: np.ndarray
+    token_starts: np.ndarray
+    deltas: np.ndarray
+
+
+def tokens_of(
+    fields: Sequence[Sequence[str]], low: str | None = None, high: str | None = None
+) -> Tokens:
+    """Tokenise each field's texts (the same number of texts in each) and group them.
+
+    With `low` and/or `high` (single characters), keep only the terms in [low, high):
+    a term's first character decides, as it decides string order. Lengths count all.
+    """
+    bounds = (ord(low) if low else 0, ord(high) if high else 0x110000)
+    numbers: dict[str, int] = {}
+    grouped = [_grouped(*_field_tokens(texts, numbers, bounds)) for texts in fields]
+    codes = np.concatenate([g.codes for g in grouped])
+    codes.sort()
+    codes = codes[np.diff(codes, prepend=-1) != 0]
+    terms = _texts(codes, list(numbers))
+    if _beyond_d7ff(codes, terms):  # where code-point and UTF-16 order differ
+        order = sorted(range(len(terms)), key=lambda n: terms[n].encode("utf-16-be"))
+    else:
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+    ranks = np.empty(len(order), np.int64)
+    ranks[order] = np.arange(len(order))
+    postings = tuple(_in_rank_order(g, ranks[np.searchsorted(codes, g.codes)]) for g in grouped)
+    return Tokens([terms[n] for n in order], postings)
+
+
+def _texts(codes: np.ndarray, words: list[str]) -> list[str]:
+    """The term each code stands for."""
+    words_from = int(np.searchsorted(codes, WORD))
+    pairs_from = int(np.searchsorted(codes[:words_from], 1 << 21))
+    points = np.zeros((words_from, 2), np.uint32)
+    points[:pairs_from, 0] = codes[:pairs_from]
+    points[pairs_from:, 0] = codes[pairs_from:words_from] >> 21
+    points[pairs_from:, 1] = codes[pairs_from:words_from] & 0x1FFFFF
+    spelled = points.tobytes().decode("utf-32-le", "surrogatepass")  # lone ones end in \0
+    lone = [spelled[n : n + 1] for n in range(0, 2 * pairs_from, 2)]
+    pairs = [spelled[n : n + 2] for n in range(2 * pairs_from, 2 * words_from, 2)]
+    return lone + pairs + [words[n] for n in (codes[words_from:] - WORD).tolist()]
+
+
+def _beyond_d7ff(codes: np.ndarray, terms: list[str]) -> bool:
+    """Whether any term has a character above U+D7FF."""
+    han = codes[codes < WORD]
+    if (han & 0x1FFFFF).max(initial=0) > 0xD7FF or (han >> 21).max(initial=0) > 0xD7FF:
+        return True
+    return any(max(t) > "\ud7ff" for t in terms[len(han) :])
+
+
+CHUNK = 4_000_000  # characters tokenised at a time, to bound the arrays made for them
+
+
+def _field_tokens(
+    texts: Sequence[str], numbers: dict[str, int], bounds: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    """Every token of `texts` in order whose first character is in [bounds): its code,
+    document and offset (in code points); and each text's count of tokens. Words are
+    numbered in `numbers`."""
+    found = []
+    lengths: list[int] = []
+    first = 0
+    while first < len(texts):
+        last, size = first, 0
+        while last < len(texts) and (last == first or size + len(texts[last]) <= CHUNK):
+            size += len(texts[last]) + 1
+            last += 1
+        codes, docs, offsets, counted = _chunk_tokens(texts[first:last], numbers, bounds)
+        found.append((codes, docs + first, offsets))
+        lengths += counted
+        first = last
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32), lengths
+    codes, docs, offsets = (np.concatenate(column) for column in zip(*found, strict=True))
+    return codes, docs, offsets, lengths
+
+
+def _chunk_tokens(
+    texts: Sequence[str], numbers: dict[str, int], bounds: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    sizes = np.fromiter(map(len, texts), np.int64, len(texts))
+    starts = np.zeros(len(texts), np.int64)
+    np.cumsum(sizes[:-1] + 1, out=starts[1:])
+    joined = "\n".join(texts)  # '\n' is in no token: no token spans two texts
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    kinds = character_kinds()[points]
+    han = kinds == HAN
+    before, after = _neighbours(han)
+    pairs = np.flatnonzero(han & after)
+    lone = np.flatnonzero(han & ~before & ~after)
+    letters = kinds == WORD_CHARACTER
+    del kinds, han
+    before, after = _neighbours(letters)
+    word_starts = np.flatnonzero(letters & ~before)
+    word_ends = np.flatnonzero(letters & ~after) + 1
+    del before, after, letters
+    low, high = bounds
+    firsts = points[word_starts]
+    kept = (firsts >= low) & (firsts < high)
+    numbered = np.zeros(len(word_starts), np.int64)
+    numbered[kept] = [
+        numbers.setdefault(joined[a:b], len(numbers))
+        for a, b in zip(word_starts[kept].tolist(), word_ends[kept].tolist(), strict=True)
+    ]
+    del joined
+    at = np.zeros(len(points), bool)  # where tokens start; they are numbered in this order
+    at[pairs] = at[lone] = at[word_starts] = True
+    where = np.flatnonzero(at)
+    number = np.cumsum(at, dtype=np.int64) - 1
+    del at
+    codes = np.empty(len(where), np.int64)
+    wide = points[pairs].astype(np.int64) << 21
+    wide |= points[pairs + 1]
+    codes[number[pairs]] = wide
+    codes[number[lone]] = points[lone]
+    codes[number[word_starts]] = WORD + numbered
+    del number, wide
+    docs = np.searchsorted(starts, where, "right") - 1
+    lengths = np.bincount(docs, minlength=len(texts)).tolist()
+    firsts = points[where]
+    kept = (firsts >= low) & (firsts < high)
+    where, codes, docs = where[kept], codes[kept], docs[kept]
+    offsets = (where - starts[docs]).astype(np.int32)
+    return codes, docs.astype(np.int32), offsets, lengths
+
+
+def _neighbours(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each element's previous and next flag (False past either end)."""
+    before = np.zeros_like(flags)
+    before[1:] = flags[:-1]
+    after = np.zeros_like(flags)
+    after[:-1] = flags[1:]
+    return before, after
+
+
+def _grouped(
+    codes: np.ndarray, docs: np.ndarray, offsets: np.ndarray, lengths: list[int]
+) -> _Grouped:
+    """Sort one field's tokens (in document order) by code, keeping that order within a code."""
+    order = np.argsort(codes, kind="stable")
+    codes, docs, offsets = codes[order], docs[order], offsets[order]
+    del order
+    size = len(codes)
+    term_new = np.ones(size, bool)
+    term_new[1:] = codes[1:] != codes[:-1]
+    new = term_new.copy()
+    new[1:] |= docs[1:] != docs[:-1]
+    begins = np.flatnonzero(new)
+    deltas = offsets.copy()
+    deltas[1:] -= offsets[:-1]
+    deltas[begins] = offsets[begins]
+    term_tokens = np.flatnonzero(term_new)
+    return _Grouped(
+        lengths=lengths,
+        codes=codes[term_tokens],
+        term_starts=np.searchsorted(begins, term_tokens),
+        docs=docs[begins],
+        counts=np.diff(begins, append=size).astype(np.int32),
+        token_starts=begins,
+        deltas=deltas,
+    )
+
+
+def _in_rank_order(grouped: _Grouped, ranks: np.ndarray) -> FieldPostings:
+    """The field's terms and postings reordered by `ranks` (each term code's rank)."""
+    order = np.argsort(ranks)
+    starts = grouped.term_starts
+    ends = np.append(starts[1:], len(grouped.docs))
+    sizes = (ends - starts)[order]
+    postings = _ranges(starts[order], sizes)
+    return FieldPostings(
+        lengths=grouped.lengths,
+        ranks=ranks[order],
+        term_starts=np.concatenate([[0], np.cumsum(sizes)]),
+        docs=grouped.docs[postings],
+        counts=grouped.counts[postings],
+        token_starts=grouped.token_starts[postings],
+        deltas=grouped.deltas,
+    )
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The indexes starts[0] .. starts[0] + sizes[0] - 1, then those of the next range..."""
+    total = int(sizes.sum())
+    out = np.arange(total, dtype=np.int64)
+    out += np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    return out

@@ -1,0 +1,73 @@
+"""numpy's tokens and postings (`sitegen.search.postings`) are the tokenizer's, text by text."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.search.index import _offsets, utf16_key
+from sitegen.search.postings import FieldPostings, tokens_of
+from sitegen.search.shards import _rounded
+from sitegen.search.tokenize import tokenize_normalized
+
+# Han of both planes and compatibility ideographs, letters whose UTF-16 order is not their
+# code points' (U+FFA1, U+10400), digits, the underscore (no word character), separators.
+ALPHABET = "许昌開封发展快乐\U00020000\U0002a6d6\uf900abcZ_12²\uffa1\U00010400 。\n"
+
+
+def expected_postings(texts: list[str]) -> dict[str, list[tuple[int, list[int]]]]:
+    found: dict[str, list[tuple[int, list[int]]]] = {}
+    for d, text in enumerate(texts):
+        for token, offsets in _offsets(text)[0].items():
+            found.setdefault(token, []).append((d, offsets))
+    return found
+
+
+def decoded(field: FieldPostings, terms: list[str]) -> dict[str, list[tuple[int, list[int]]]]:
+    """A field's postings back to {term: [(doc, offsets)]}."""
+    found = {}
+    starts = field.term_starts.tolist()
+    for t, rank in enumerate(field.ranks.tolist()):
+        postings = []
+        for p in range(starts[t], starts[t + 1]):
+            first, count = int(field.token_starts[p]), int(field.counts[p])
+            offsets = np.cumsum(field.deltas[first : first + count]).tolist()
+            postings.append((int(field.docs[p]), offsets))
+        found[terms[rank]] = postings
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from(ALPHABET), max_size=30), min_size=1, max_size=5),
+    st.lists(st.text(st.sampled_from(ALPHABET), max_size=8), min_size=1, max_size=5),
+)
+def test_tokens_of_gives_each_texts_tokens_and_offsets(
+    bodies: list[str], titles: list[str]
+) -> None:
+    titles = (titles * len(bodies))[: len(bodies)]
+    by_field = [expected_postings(titles), expected_postings(bodies)]
+    vocabulary = sorted(set(by_field[0]) | set(by_field[1]), key=utf16_key)
+    for low, high in [(None, None), (None, "快"), ("快", None), ("a", "\uffa1")]:
+        tokens = tokens_of([titles, bodies], low, high)
+        inside = [t for t in vocabulary if (not low or t >= low) and (not high or t < high)]
+        assert tokens.terms == inside
+        for field, texts, expected in zip(tokens.fields, (titles, bodies), by_field, strict=True):
+            assert field.lengths == [len(tokenize_normalized(t)) for t in texts]
+            assert decoded(field, tokens.terms) == {t: expected[t] for t in inside if t in expected}
+            assert field.ranks.tolist() == sorted(field.ranks.tolist())
+
+
+def test_no_text_and_empty_texts_give_no_terms() -> None:
+    tokens = tokens_of([["", "。"], ["", ""]])
+    assert tokens.terms == []
+    assert [f.lengths for f in tokens.fields] == [[0, 0], [0, 0]]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.floats(0, 300), max_size=20), st.sampled_from([0.0005, 1.0015, 2.675, 0.1235]))
+def test_scores_are_rounded_as_python_rounds_them(values: list[float], tie: float) -> None:
+    """Also values a hair off a half-thousandth, where `rint(v * 1000)` alone may differ."""
+    values = [*values, tie, float(np.nextafter(tie, 0)), float(np.nextafter(tie, 1))]
+    assert _rounded(np.array(values)).tolist() == [round(v, 3) for v in values]
