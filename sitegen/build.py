@@ -78,6 +78,7 @@ from sitegen.ingest.sidecar import (
     sidecar_path,
 )
 from sitegen.ingest.split import split_articles
+from sitegen.memory import release_memory
 from sitegen.model import Document, Removal, Source
 from sitegen.progress import Timings
 from sitegen.render.env import make_environment, markdown_to_html
@@ -225,7 +226,7 @@ def build(
             with timings.stage("index"):
                 search = _search_inputs(documents, normal_bodies)
                 del documents, normal_bodies  # the largest thing left: let it go
-                _release_memory()
+                release_memory()  # for the search index's worker processes
                 for path, content in search_files_of(*search):
                     writer.write(path, content)
             timings.add("index", written - writer.seconds)
@@ -899,19 +900,6 @@ def described_for_search(documents: Sequence[Document]) -> list[Any]:
     from sitegen.search.publish import describe_for_search
 
     return [describe_for_search(d, doc_url(d), _date_label(d)) for d in documents]
-
-
-def _release_memory() -> None:
-    """Collect garbage and hand the freed heap back to the system (glibc's malloc_trim),
-    so that the search index's worker processes find the memory the page plan held."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
-            pass
 
 
 def _date_label(document: Document) -> str:

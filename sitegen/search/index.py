@@ -17,7 +17,7 @@ term into small lunr.js indexes:
 - each shard has a companion file of term positions (code-point offsets of each token in
   the normalised title and body, delta-coded), which make multi-token queries exact.
 
-`shard_index` cuts the vocabulary into `PARTS` built in parallel (forked processes). Each
+`shard_index` cuts the vocabulary into `PARTS` built in parallel (spawned processes). Each
 part tokenises every entry with numpy and keeps only its own terms' postings, as arrays
 (`sitegen.search.postings`), and writes its shards from them, a shard's scores and
 strings made in bulk (`sitegen.search.shards`); shards stream out to the caller as they
@@ -28,12 +28,10 @@ same shards, byte for byte.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import os
 import pickle
-import threading
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,6 +40,7 @@ from itertools import compress, repeat
 from operator import add, and_, ge, lt
 from typing import Any
 
+from sitegen.memory import large_blocks_mapped, release_memory
 from sitegen.search.postings import tokens_of
 from sitegen.search.tokenize import TOKEN
 
@@ -247,8 +246,9 @@ def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> It
     """
     ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
     if len(ranges) == 1 or sum(len(e.body) for e in entries) < PARALLEL_FROM:
+        fields = [[getattr(e, name) for e in entries] for name in FIELDS]
         for low, high in ranges:
-            yield from _part(entries, low, high, budget)
+            yield from _part(fields, [e.ref for e in entries], low, high, budget)
         return
     yield from _in_parallel(entries, ranges, budget)
 
@@ -258,27 +258,29 @@ def _in_parallel(
 ) -> Iterator[Shard]:
     """One process a part; the first part's shards stream out as made, the others' wait.
 
-    Forked processes share `entries` (not pickled); a process with other threads spawns.
+    The processes are spawned and sent the entries, not forked: a forked process's
+    allocations land in the free space of this process's fragmented heap and copy its
+    pages one by one (at 10,000 documents that cost 400 MB in each), where a fresh one
+    holds only the entries and its own part.
     """
     import multiprocessing
 
-    method = "fork" if threading.active_count() == 1 else "spawn"
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context("spawn")
     workers = []
+    fields = [[getattr(e, name) for e in entries] for name in FIELDS]
+    refs = [e.ref for e in entries]
     try:
         for number, (low, high) in enumerate(ranges):
             receive, send = context.Pipe(duplex=False)
-            # a forked process closes its copies of the reading ends, so that each of its
-            # writes fails once this process is gone
-            inherited = [r for _, r in workers] + [receive] if method == "fork" else []
             process = context.Process(
                 target=_worker,
-                args=(send, inherited, entries, low, high, budget, number == 0),
+                args=(send, fields, refs, low, high, budget, number == 0, _BATCH),
                 name=f"sitegen-search-index-{number}",
             )
             process.start()
             send.close()
             workers.append((process, receive))
+        del fields
         for _, receive in workers:
             while True:
                 try:
@@ -301,25 +303,25 @@ def _in_parallel(
 
 def _worker(
     send: Any,
-    inherited: list[Any],
-    entries: Sequence[IndexEntry],
+    fields: list[list[str]],
+    refs: list[str],
     low: str | None,
     high: str | None,
     budget: int,
     stream: bool,
+    size: int,
 ) -> None:
-    """Build one part and send its shards in batches: as they are made if `stream`, else
-    (kept compressed meanwhile) when all are made. Stops if its parent is gone."""
-    for receive in inherited:
-        receive.close()
-    gc.disable()  # nothing here makes cycles; a collection would copy the parent's pages
+    """Build one part and send its shards in batches of `size`: as they are made if
+    `stream`, else (kept compressed meanwhile) when all are made. Stops if its parent is
+    gone."""
+    large_blocks_mapped()
     parent = os.getppid()
     try:
         held: list[bytes] = []
         batch: list[tuple[str, str, str, str]] = []
-        for shard in _part(entries, low, high, budget):
+        for shard in _part(fields, refs, low, high, budget):
             batch.append((shard.first, shard.last, shard.index, shard.positions))
-            if len(batch) == _BATCH:
+            if len(batch) == size:
                 if os.getppid() != parent:
                     return
                 data = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
@@ -343,13 +345,14 @@ def _worker(
 
 
 def _part(
-    entries: Sequence[IndexEntry], low: str | None, high: str | None, budget: int
+    fields: list[list[str]], refs: list[str], low: str | None, high: str | None, budget: int
 ) -> Iterator[Shard]:
-    """The shards of the terms in [low, high)."""
+    """The shards of the terms in [low, high) of the entries' `fields` (as `FIELDS`)."""
     from sitegen.search.shards import write_shards  # which builds on this module
 
-    tokens = tokens_of([[getattr(e, name) for e in entries] for name in FIELDS], low, high)
-    yield from write_shards(tokens, [e.ref for e in entries], budget)
+    tokens = tokens_of(fields, low, high)
+    release_memory()  # what tokenising needed for a while
+    yield from write_shards(tokens, refs, budget)
 
 
 # A term and its postings, as `_shards` takes them: per field [doc, count, doc, count, ...]

@@ -83,7 +83,7 @@ def tokens_of(
     """
     bounds = (ord(low) if low else 0, ord(high) if high else 0x110000)
     numbers: dict[str, int] = {}
-    grouped = [_grouped(*_field_tokens(texts, numbers, bounds)) for texts in fields]
+    grouped = [_grouped(texts, numbers, bounds) for texts in fields]
     codes = np.concatenate([g.codes for g in grouped])
     codes.sort()
     codes = codes[np.diff(codes, prepend=-1) != 0]
@@ -120,7 +120,7 @@ def _beyond_d7ff(codes: np.ndarray, terms: list[str]) -> bool:
     return any(max(t) > "\ud7ff" for t in terms[len(han) :])
 
 
-CHUNK = 4_000_000  # characters tokenised at a time, to bound the arrays made for them
+CHUNK = 2_000_000  # characters tokenised at a time, to bound the arrays made for them
 
 
 def _field_tokens(
@@ -129,7 +129,7 @@ def _field_tokens(
     """Every token of `texts` in order whose first character is in [bounds): its code,
     document and offset (in code points); and each text's count of tokens. Words are
     numbered in `numbers`."""
-    found = []
+    found: list[list[np.ndarray | None]] = []
     lengths: list[int] = []
     first = 0
     while first < len(texts):
@@ -138,12 +138,17 @@ def _field_tokens(
             size += len(texts[last]) + 1
             last += 1
         codes, docs, offsets, counted = _chunk_tokens(texts[first:last], numbers, bounds)
-        found.append((codes, docs + first, offsets))
+        found.append([codes, docs + first, offsets])
         lengths += counted
         first = last
     if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32), lengths
-    codes, docs, offsets = (np.concatenate(column) for column in zip(*found, strict=True))
+    columns = []
+    for n in range(3):  # each column's pieces let go as soon as they are joined
+        columns.append(np.concatenate([chunk[n] for chunk in found]))
+        for chunk in found:
+            chunk[n] = None
+    codes, docs, offsets = columns
     return codes, docs, offsets, lengths
 
 
@@ -205,12 +210,17 @@ def _neighbours(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return before, after
 
 
-def _grouped(
-    codes: np.ndarray, docs: np.ndarray, offsets: np.ndarray, lengths: list[int]
-) -> _Grouped:
-    """Sort one field's tokens (in document order) by code, keeping that order within a code."""
+def _grouped(texts: Sequence[str], numbers: dict[str, int], bounds: tuple[int, int]) -> _Grouped:
+    """One field's tokens (`_field_tokens`) sorted by code, in document order within a code.
+
+    Each array is let go as soon as its sorted copy is made: the largest field's arrays
+    are hundreds of megabytes at 10,000 documents.
+    """
+    codes, docs, offsets, lengths = _field_tokens(texts, numbers, bounds)
     order = np.argsort(codes, kind="stable")
-    codes, docs, offsets = codes[order], docs[order], offsets[order]
+    codes = codes[order]
+    docs = docs[order]
+    offsets = offsets[order]
     del order
     size = len(codes)
     term_new = np.ones(size, bool)
@@ -218,9 +228,10 @@ def _grouped(
     new = term_new.copy()
     new[1:] |= docs[1:] != docs[:-1]
     begins = np.flatnonzero(new)
-    deltas = offsets.copy()
-    deltas[1:] -= offsets[:-1]
-    deltas[begins] = offsets[begins]
+    del new
+    firsts = offsets[begins]
+    offsets[1:] -= offsets[:-1].copy()  # now each offset less the one before
+    offsets[begins] = firsts
     term_tokens = np.flatnonzero(term_new)
     return _Grouped(
         lengths=lengths,
@@ -229,7 +240,7 @@ def _grouped(
         docs=docs[begins],
         counts=np.diff(begins, append=size).astype(np.int32),
         token_starts=begins,
-        deltas=deltas,
+        deltas=offsets,
     )
 
 

@@ -353,8 +353,7 @@ def test_a_failing_part_fails_the_build_and_no_process_is_left(
     shards.close()  # the caller stops early: the processes are stopped
     assert not multiprocessing.active_children()
 
-    # A reference that JSON cannot hold fails inside the part's process, forked or (when
-    # another test left a thread running) spawned alike.
+    # A reference that JSON cannot hold fails inside the part's (spawned) process.
     broken = [*entries, IndexEntry(object(), "题", "正文")]  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="building the search index"):
         list(index.shard_index(broken, 5_000))
