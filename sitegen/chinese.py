@@ -21,6 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
+import numpy as np
 
 from sitegen.model import Script
 
@@ -50,9 +51,31 @@ class Dictionary:
         return frozenset(key for key in self.entries if len(key) == 1)
 
     @cached_property
+    def pair_keys(self) -> np.ndarray:
+        """The keys of two characters as sorted numbers (`pair_codes`)."""
+        pairs = "".join(key for key in self.entries if len(key) == 2)
+        return np.unique(pair_codes(pairs)[0::2])
+
+    @cached_property
     def longer_keys(self) -> ahocorasick.Automaton:
-        """An Aho-Corasick automaton of the keys of two or more characters (`_find_phrases`)."""
-        return _automaton(key for key in self.entries if len(key) >= 2)
+        """An Aho-Corasick automaton of the keys of three or more characters."""
+        return _automaton(key for key in self.entries if len(key) >= 3)
+
+
+def pair_codes(text: str) -> np.ndarray:
+    """Each two adjacent characters of `text` as one number, `ord(a) << 21 | ord(b)`."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    codes = points[:-1].astype(np.uint64) << 21
+    codes |= points[1:]
+    return codes
+
+
+def _pairs_found(text: str, keys: np.ndarray) -> list[str]:
+    """The two-character keys (`Dictionary.pair_keys`) occurring in `text`."""
+    pairs = np.unique(pair_codes(text))
+    at = np.searchsorted(keys, pairs).clip(max=len(keys) - 1)
+    found = pairs[keys[at] == pairs].tolist()
+    return [chr(code >> 21) + chr(code & 0x1FFFFF) for code in found]
 
 
 def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
@@ -115,8 +138,17 @@ class _Converter:
         self.entries = {k: v for k, v in phrases.entries.items() if run.fullmatch(k)}
         self.table = {ord(k): v for k, v in chars.items() if len(k) == 1 and run.fullmatch(k)}
         self.keys = _automaton(self.entries) if self.entries else None
+        # Characters a conversion can change: mapped to another, or in a phrase that is.
+        # A text with none of them comes out as it went in.
+        changing = {chr(k) for k, v in self.table.items() if chr(k) != v}
+        for key, target in self.entries.items():
+            if key != target:
+                changing.update(key)
+        self.changing = frozenset(changing)
 
     def convert(self, text: str) -> str:
+        if self.changing.isdisjoint(text):
+            return text
         found = []
         if self.keys is not None:  # every occurrence of every key, as (-length, start)
             found = [(-len(key), end + 1 - len(key)) for end, key in self.keys.iter(text)]
@@ -341,6 +373,9 @@ class SwitchScan:
 
 
 def _find_phrases(text: str, phrases: Dictionary, found: set[str]) -> None:
-    """Add to `found` every key of `phrases` that occurs in `text`."""
+    """Add to `found` every key of `phrases` that occurs in `text`: keys of one character
+    by set, of two by numpy (most matches), longer ones by the automaton."""
     found.update(phrases.single_keys.intersection(text))
+    if len(phrases.pair_keys):
+        found.update(_pairs_found(text, phrases.pair_keys))
     found.update(map(itemgetter(1), phrases.longer_keys.iter(text)))
