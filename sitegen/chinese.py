@@ -17,10 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from operator import itemgetter
+from itertools import repeat
 from pathlib import Path
 
-import ahocorasick
 import numpy as np
 
 from sitegen.model import Script
@@ -47,45 +46,114 @@ class Dictionary:
         return {ch: tuple(sorted(ls)) for ch, ls in lengths.items()}
 
     @cached_property
-    def single_keys(self) -> frozenset[str]:
-        return frozenset(key for key in self.entries if len(key) == 1)
-
-    @cached_property
-    def pair_keys(self) -> np.ndarray:
-        """The keys of two characters as sorted numbers (`pair_codes`)."""
-        pairs = "".join(key for key in self.entries if len(key) == 2)
-        return np.unique(pair_codes(pairs)[0::2])
-
-    @cached_property
-    def longer_keys(self) -> ahocorasick.Automaton:
-        """An Aho-Corasick automaton of the keys of three or more characters."""
-        return _automaton(key for key in self.entries if len(key) >= 3)
+    def index(self) -> PhraseIndex:
+        return PhraseIndex(self.entries)
 
 
-def pair_codes(text: str) -> np.ndarray:
-    """Each two adjacent characters of `text` as one number, `ord(a) << 21 | ord(b)`."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    codes = points[:-1].astype(np.uint64) << 21
-    codes |= points[1:]
-    return codes
+class PhraseIndex:
+    """Finds every occurrence of a set of keys in a text, at numpy's speed where it can.
+
+    The text's runs of two and of three characters, as numbers (`gram_codes`), are looked
+    up all at once (`numpy.searchsorted`) among the keys of two and of three characters,
+    and among the first three characters of the longer keys: only where those stand is
+    each length of the keys starting so tried, in Python.
+    """
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = frozenset(keys)
+        self.singles = frozenset(key for key in self.keys if len(key) == 1)
+        self.pairs = _sorted_codes(key for key in self.keys if len(key) == 2)
+        self.triples = _sorted_codes(key for key in self.keys if len(key) == 3)
+        lengths: dict[int, set[int]] = {}
+        for key in self.keys:
+            if len(key) >= 4:
+                lengths.setdefault(int(gram_codes(key[:3])[1][0]), set()).add(len(key))
+        self.lengths = {code: tuple(sorted(ls)) for code, ls in lengths.items()}
+        self.firsts = np.array(sorted(self.lengths), np.uint64)
+
+    def occurrences(self, text: str) -> list[tuple[int, int]]:
+        """Every (start, length) of a key in `text`."""
+        found = []
+        if self.singles and not self.singles.isdisjoint(text):
+            found = [(i, 1) for i, ch in enumerate(text) if ch in self.singles]
+        if len(text) < 2:
+            return found
+        pairs, triples = gram_codes(text)
+        found += zip(np.flatnonzero(_among(pairs, self.pairs)).tolist(), repeat(2))
+        found += zip(np.flatnonzero(_among(triples, self.triples)).tolist(), repeat(3))
+        found += self._longer(text, triples)
+        return found
+
+    def present(self, text: str) -> set[str]:
+        """The keys occurring in `text`."""
+        found = set(self.singles.intersection(text)) if self.singles else set()
+        if len(text) < 2:
+            return found
+        pairs, triples = gram_codes(text)
+        distinct = distinct_sorted(pairs)
+        found.update(_spelled(distinct[_among(distinct, self.pairs)]))
+        distinct = distinct_sorted(triples)
+        found.update(_spelled(distinct[_among(distinct, self.triples)]))
+        if _among(distinct, self.firsts).any():  # else no longer key can start anywhere
+            found.update(text[i : i + length] for i, length in self._longer(text, triples))
+        return found
+
+    def _longer(self, text: str, triples: np.ndarray) -> list[tuple[int, int]]:
+        """Every (start, length) of a key of four or more characters."""
+        hits = np.flatnonzero(_among(triples, self.firsts))
+        keys, lengths, found = self.keys, self.lengths, []
+        for start, first in zip(hits.tolist(), triples[hits].tolist(), strict=True):
+            for length in lengths[first]:
+                piece = text[start : start + length]
+                if len(piece) == length and piece in keys:
+                    found.append((start, length))
+        return found
 
 
-def _pairs_found(text: str, keys: np.ndarray) -> list[str]:
-    """The two-character keys (`Dictionary.pair_keys`) occurring in `text`."""
-    pairs = np.unique(pair_codes(text))
-    at = np.searchsorted(keys, pairs).clip(max=len(keys) - 1)
-    found = pairs[keys[at] == pairs].tolist()
-    return [chr(code >> 21) + chr(code & 0x1FFFFF) for code in found]
+def _sorted_codes(keys: Iterable[str]) -> np.ndarray:
+    """Keys of two or of three characters (not both) as sorted `gram_codes`."""
+    keys = list(keys)
+    if not keys:
+        return np.zeros(0, np.uint64)
+    pairs, triples = gram_codes("".join(keys))
+    codes = pairs if len(keys[0]) == 2 else triples
+    return distinct_sorted(codes[0 :: len(keys[0])])
 
 
-def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
-    """An automaton finding every occurrence of `keys` in a text in one pass, at C speed;
-    each match is (index of its last character, the key)."""
-    automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, key)
-    automaton.make_automaton()
-    return automaton
+def distinct_sorted(codes: np.ndarray) -> np.ndarray:
+    """`numpy.unique` of integers: sorting first is several times quicker than its hashing."""
+    ordered = np.sort(codes)
+    if len(ordered):
+        ordered = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    return ordered
+
+
+def _among(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
+    """Whether each of `codes` is one of `sorted_codes`."""
+    if not len(sorted_codes):
+        return np.zeros(len(codes), bool)
+    at = np.searchsorted(sorted_codes, codes).clip(max=len(sorted_codes) - 1)
+    return sorted_codes[at] == codes
+
+
+def _spelled(codes: np.ndarray) -> list[str]:
+    """The keys `gram_codes` stands for."""
+    spelled = []
+    for code in codes.tolist():
+        chars = [code >> 42, code >> 21 & 0x1FFFFF, code & 0x1FFFFF]
+        spelled.append("".join(map(chr, chars[1:] if chars[0] == 0 else chars)))
+    return spelled
+
+
+def gram_codes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each two and each three adjacent characters of `text` as one number: `ord(a) << 21
+    | ord(b)`, `ord(a) << 42 | ord(b) << 21 | ord(c)` (code points have 21 bits)."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.uint64)
+    pairs = points[:-1] << 21
+    pairs |= points[1:]
+    triples = pairs[:-1] << 21
+    triples |= points[2:]
+    return pairs, triples
 
 
 def _opencc_dictionary_dir() -> Path:
@@ -137,7 +205,7 @@ class _Converter:
     def __init__(self, phrases: Dictionary, chars: dict[str, str], run: re.Pattern[str]) -> None:
         self.entries = {k: v for k, v in phrases.entries.items() if run.fullmatch(k)}
         self.table = {ord(k): v for k, v in chars.items() if len(k) == 1 and run.fullmatch(k)}
-        self.keys = _automaton(self.entries) if self.entries else None
+        self.keys = PhraseIndex(self.entries)
         # Characters a conversion can change: mapped to another, or in a phrase that is.
         # A text with none of them comes out as it went in.
         changing = {chr(k) for k, v in self.table.items() if chr(k) != v}
@@ -149,9 +217,8 @@ class _Converter:
     def convert(self, text: str) -> str:
         if self.changing.isdisjoint(text):
             return text
-        found = []
-        if self.keys is not None:  # every occurrence of every key, as (-length, start)
-            found = [(-len(key), end + 1 - len(key)) for end, key in self.keys.iter(text)]
+        # every occurrence of every key, as (-length, start)
+        found = [(-length, start) for start, length in self.keys.occurrences(text)]
         return _replace_phrases(text, found, self.entries, lambda p: p.translate(self.table))
 
 
@@ -373,9 +440,5 @@ class SwitchScan:
 
 
 def _find_phrases(text: str, phrases: Dictionary, found: set[str]) -> None:
-    """Add to `found` every key of `phrases` that occurs in `text`: keys of one character
-    by set, of two by numpy (most matches), longer ones by the automaton."""
-    found.update(phrases.single_keys.intersection(text))
-    if len(phrases.pair_keys):
-        found.update(_pairs_found(text, phrases.pair_keys))
-    found.update(map(itemgetter(1), phrases.longer_keys.iter(text)))
+    """Add to `found` every key of `phrases` that occurs in `text`."""
+    found.update(phrases.index.present(text))

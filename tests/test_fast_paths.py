@@ -6,9 +6,12 @@ import json
 import random
 
 import opencc
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from sitegen.chinese import (
     S2T_RUN,
+    PhraseIndex,
     SwitchScan,
     _convert_phrases,
     s2t_characters,
@@ -232,3 +235,22 @@ def test_bigram_keys_stand_for_the_tokenizers_two_character_tokens() -> None:
     for text in [*texts(200, seed=5), "ab 12 abc 許昌市 x", "", "𠀀𠀁许"]:
         expected = sorted({t for t in tokenize(text) if len(t) == 2})
         assert list(key_terms(bigram_keys(normalize(text)))) == expected, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from("甲乙丙丁\U00020000\U0002a6d6"), min_size=1, max_size=6)),
+    st.text(st.sampled_from("甲乙丙丁\U00020000\U0002a6d6 。"), max_size=40),
+)
+@example(["甲乙丙丁", "甲乙丙"], "甲乙丙")  # a longer key cut off by the end of the text
+def test_a_phrase_index_finds_every_occurrence_of_its_keys(keys: list[str], text: str) -> None:
+    """Keys of every length from one to six, astral characters among them, overlapping."""
+    index = PhraseIndex(keys)
+    every = [
+        (i, j - i)
+        for i in range(len(text))
+        for j in range(i + 1, min(len(text), i + 6) + 1)
+        if text[i:j] in set(keys)
+    ]
+    assert sorted(index.occurrences(text)) == every
+    assert index.present(text) == {text[i : i + n] for i, n in every}

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from sitegen.chinese import distinct_sorted
 from sitegen.model import Document
 from sitegen.search.tokenize import TOKEN, normalize
 
@@ -48,7 +49,7 @@ def bigram_keys(normalized: str) -> bytes:
     keys = (first << 21 | second)[(first != 0) & (second != 0)]  # not across the "\0"s
     if words:
         keys = np.concatenate([keys, np.array(words, dtype=KEY)])
-    return np.unique(keys).astype(KEY).tobytes()
+    return distinct_sorted(keys).astype(KEY).tobytes()
 
 
 def key_terms(keys: bytes) -> tuple[str, ...]:
