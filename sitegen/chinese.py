@@ -70,6 +70,13 @@ class PhraseIndex:
                 lengths.setdefault(int(gram_codes(key[:3])[1][0]), set()).add(len(key))
         self.lengths = {code: tuple(sorted(ls)) for code, ls in lengths.items()}
         self.firsts = np.array(sorted(self.lengths), np.uint64)
+        by_pair: dict[str, set[int]] = {}
+        for key in self.keys:
+            if len(key) >= 2:
+                by_pair.setdefault(key[:2], set()).add(len(key))
+        self.by_pair = {pair: tuple(sorted(ls)) for pair, ls in by_pair.items()}
+
+    SHORT = 400  # characters: below this, numpy's cost per call outweighs its speed
 
     def occurrences(self, text: str) -> list[tuple[int, int]]:
         """Every (start, length) of a key in `text`."""
@@ -78,6 +85,23 @@ class PhraseIndex:
             found = [(i, 1) for i, ch in enumerate(text) if ch in self.singles]
         if len(text) < 2:
             return found
+        if len(text) < self.SHORT:
+            return found + self._by_pairs(text)
+        return found + self._by_numpy(text)
+
+    def _by_pairs(self, text: str) -> list[tuple[int, int]]:
+        """The occurrences of keys of two or more characters, position by position."""
+        keys, by_pair, found = self.keys, self.by_pair, []
+        for start in range(len(text) - 1):
+            for length in by_pair.get(text[start : start + 2], ()):
+                piece = text[start : start + length]
+                if len(piece) == length and piece in keys:
+                    found.append((start, length))
+        return found
+
+    def _by_numpy(self, text: str) -> list[tuple[int, int]]:
+        """The occurrences of keys of two or more characters, with numpy."""
+        found: list[tuple[int, int]] = []
         pairs, triples = gram_codes(text)
         found += zip(np.flatnonzero(_among(pairs, self.pairs)).tolist(), repeat(2))
         found += zip(np.flatnonzero(_among(triples, self.triples)).tolist(), repeat(3))

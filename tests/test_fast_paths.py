@@ -253,4 +253,6 @@ def test_a_phrase_index_finds_every_occurrence_of_its_keys(keys: list[str], text
         if text[i:j] in set(keys)
     ]
     assert sorted(index.occurrences(text)) == every
+    singles = [(i, n) for i, n in every if n == 1]
+    assert sorted(singles + index._by_numpy(text)) == every  # as texts of SHORT or more
     assert index.present(text) == {text[i : i + n] for i, n in every}
