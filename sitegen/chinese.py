@@ -12,6 +12,7 @@ one. Where a dictionary lists several targets, the first is used.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -75,6 +76,9 @@ class PhraseIndex:
             if len(key) >= 2:
                 by_pair.setdefault(key[:2], set()).add(len(key))
         self.by_pair = {pair: tuple(sorted(ls)) for pair, ls in by_pair.items()}
+        # where a key of two or more characters can start: at one of their first characters
+        starts = "".join(sorted({pair[0] for pair in self.by_pair}))
+        self.start = re.compile(f"[{re.escape(starts)}]") if starts else None
 
     SHORT = 400  # characters: below this, numpy's cost per call outweighs its speed
 
@@ -91,8 +95,10 @@ class PhraseIndex:
 
     def _by_pairs(self, text: str) -> list[tuple[int, int]]:
         """The occurrences of keys of two or more characters, position by position."""
+        if self.start is None:
+            return []
         keys, by_pair, found = self.keys, self.by_pair, []
-        for start in range(len(text) - 1):
+        for start in map(_start, self.start.finditer(text)):
             for length in by_pair.get(text[start : start + 2], ()):
                 piece = text[start : start + length]
                 if len(piece) == length and piece in keys:
@@ -132,6 +138,9 @@ class PhraseIndex:
                 if len(piece) == length and piece in keys:
                     found.append((start, length))
         return found
+
+
+_start = operator.methodcaller("start")
 
 
 def _sorted_codes(keys: Iterable[str]) -> np.ndarray:
@@ -233,6 +242,7 @@ class _Converter:
         # Characters a conversion can change: mapped to another, or in a phrase that is.
         # A text with none of them comes out as it went in.
         changing = {chr(k) for k, v in self.table.items() if chr(k) != v}
+        self.mapped = frozenset(changing)  # translate() looks each character up: skip it
         for key, target in self.entries.items():
             if key != target:
                 changing.update(key)
@@ -243,7 +253,10 @@ class _Converter:
             return text
         # every occurrence of every key, as (-length, start)
         found = [(-length, start) for start, length in self.keys.occurrences(text)]
-        return _replace_phrases(text, found, self.entries, lambda p: p.translate(self.table))
+        return _replace_phrases(text, found, self.entries, self._characters)
+
+    def _characters(self, text: str) -> str:
+        return text if self.mapped.isdisjoint(text) else text.translate(self.table)
 
 
 @lru_cache(maxsize=1)
