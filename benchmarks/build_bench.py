@@ -412,9 +412,10 @@ def section(sizes: list[Size], runs: str, workers: int) -> str:
     ]
     lines += [
         "",
-        "Memory is judged by PSS: the workers are forked from the build, and until they write",
-        "to a page of its memory they share it, so adding up their RSS counts the same",
-        "physical memory up to three times. RSS is shown beside it.",
+        "Memory is judged by PSS: the cleaning and rendering workers are forked from the",
+        "build, and until they write to a page of its memory they share it, so adding up",
+        "their RSS counts the same physical memory up to three times. RSS is shown beside",
+        "it. (The search index's two processes are spawned: they share nothing.)",
     ]
     ratio = scale = None
     if len(sizes) >= 2:
