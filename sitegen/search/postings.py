@@ -3,9 +3,10 @@
 Tokenising text by text costs Python objects per token (about 23 million at 10,000
 documents). Here the texts of a field are joined into one array of code points; each
 token becomes a number (a bigram `ab` is `ord(a) << 21 | ord(b)`, a lone Han character
-its code point, a word `WORD` plus its number); one sort of (term, position) keys then
+its code point, a word `WORD` plus its number); one stable sort by that number then
 groups the tokens by term, document and offset. The tokens are exactly
-`tokenize_with_offsets`'s (a test holds `Tokens` equal to `index.collect`).
+`tokenize_with_offsets`'s (a test holds them equal, and `index.shard_index` equal to the
+shards of `index.collect`).
 
 Terms are numbered (ranked) in the order the index lists them, UTF-16 order, so a part of
 the index is a range of ranks and a shard a run of consecutive ranks.
@@ -24,7 +25,6 @@ from sitegen.chinese import HAN_CLASS
 
 HAN, WORD_CHARACTER = 1, 2
 WORD = 1 << 42  # a word's code: WORD + its number; above every bigram's (< 2**42)
-POSITION_BITS = 39  # a sort key is rank << 39 | position in the joined texts
 
 
 @lru_cache(maxsize=1)
@@ -250,7 +250,7 @@ def _in_rank_order(grouped: _Grouped, ranks: np.ndarray) -> FieldPostings:
     starts = grouped.term_starts
     ends = np.append(starts[1:], len(grouped.docs))
     sizes = (ends - starts)[order]
-    postings = _ranges(starts[order], sizes)
+    postings = index_ranges(starts[order], sizes)
     return FieldPostings(
         lengths=grouped.lengths,
         ranks=ranks[order],
@@ -262,7 +262,7 @@ def _in_rank_order(grouped: _Grouped, ranks: np.ndarray) -> FieldPostings:
     )
 
 
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def index_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The indexes starts[0] .. starts[0] + sizes[0] - 1, then those of the next range..."""
     total = int(sizes.sum())
     out = np.arange(total, dtype=np.int64)

@@ -25,7 +25,7 @@ from sitegen.search.index import (
     Shard,
     _Idfs,
 )
-from sitegen.search.postings import FieldPostings, Tokens, _ranges
+from sitegen.search.postings import FieldPostings, Tokens, index_ranges
 
 
 def write_shards(tokens: Tokens, refs: Sequence[str], budget: int) -> Iterator[Shard]:
@@ -154,7 +154,7 @@ def _offsets(
     """Each term's "ref:d,d;ref:d" (delta-coded offsets) for the postings [p0, p1), whose
     terms begin at `starts` (relative)."""
     counts = field.counts[p0:p1]
-    deltas = field.deltas[_ranges(field.token_starts[p0:p1], counts)]
+    deltas = field.deltas[index_ranges(field.token_starts[p0:p1], counts)]
     docs = field.docs[p0:p1]
     separators = np.full(len(deltas), ",", object)
     begins = np.cumsum(counts) - counts  # each posting's first offset
