@@ -68,7 +68,8 @@ class PhraseIndex:
         lengths: dict[int, set[int]] = {}
         for key in self.keys:
             if len(key) >= 4:
-                lengths.setdefault(int(gram_codes(key[:3])[1][0]), set()).add(len(key))
+                first = ord(key[0]) << 42 | ord(key[1]) << 21 | ord(key[2])  # as gram_codes
+                lengths.setdefault(first, set()).add(len(key))
         self.lengths = {code: tuple(sorted(ls)) for code, ls in lengths.items()}
         self.firsts = np.array(sorted(self.lengths), np.uint64)
         by_pair: dict[str, set[int]] = {}

@@ -245,16 +245,20 @@ def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> It
     (`postings.tokens_of`).
     """
     ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
-    if len(ranges) == 1 or sum(len(e.body) for e in entries) < PARALLEL_FROM:
-        fields = [[getattr(e, name) for e in entries] for name in FIELDS]
+    fields = [[getattr(e, name) for e in entries] for name in FIELDS]
+    refs = [e.ref for e in entries]
+    if len(ranges) == 1 or sum(map(len, fields[1])) < PARALLEL_FROM:
         for low, high in ranges:
-            yield from _part(fields, [e.ref for e in entries], low, high, budget)
+            yield from _part(fields, refs, low, high, budget)
         return
-    yield from _in_parallel(entries, ranges, budget)
+    yield from _in_parallel(fields, refs, ranges, budget)
 
 
 def _in_parallel(
-    entries: Sequence[IndexEntry], ranges: list[tuple[str | None, str | None]], budget: int
+    fields: list[list[str]],
+    refs: list[str],
+    ranges: list[tuple[str | None, str | None]],
+    budget: int,
 ) -> Iterator[Shard]:
     """One process a part; the first part's shards stream out as made, the others' wait.
 
@@ -267,8 +271,6 @@ def _in_parallel(
 
     context = multiprocessing.get_context("spawn")
     workers = []
-    fields = [[getattr(e, name) for e in entries] for name in FIELDS]
-    refs = [e.ref for e in entries]
     try:
         for number, (low, high) in enumerate(ranges):
             receive, send = context.Pipe(duplex=False)
@@ -280,7 +282,6 @@ def _in_parallel(
             process.start()
             send.close()
             workers.append((process, receive))
-        del fields
         for _, receive in workers:
             while True:
                 try:
@@ -314,7 +315,7 @@ def _worker(
     """Build one part and send its shards in batches of `size`: as they are made if
     `stream`, else (kept compressed meanwhile) when all are made. Stops if its parent is
     gone."""
-    large_blocks_mapped(16 << 20)  # tokenising's arrays; 1 MiB cost 5 s more in page faults
+    large_blocks_mapped()  # tokenising's arrays
     parent = os.getppid()
     try:
         held: list[bytes] = []
@@ -366,20 +367,12 @@ def _shards(
 ) -> Iterator[Shard]:
     """Cut terms (in UTF-16 order, with their postings) into runs of about `budget` bytes;
     write each."""
-    count = len(refs)
-    norms = []
-    for field in lengths:
-        average = sum(field) / count if count else 0.0
-        # lunr's K1 * (1 - B + B * (length / average)), the same floats
-        norms.append([K1 * (1 - B + B * (length / average)) for length in field] if average else [])
-    quoted = [f"{json.dumps(r)}:{{}}" for r in refs]
-    labels = [[f'["{name}/{r}",[' for r in refs] for name in FIELDS]
-    writer = _Writer(count, norms, quoted, labels)
+    writer = _Writer(len(refs), norms(lengths, len(refs)), quoted(refs), labels(refs))
     group: list[tuple[str, int, tuple[Any, ...]]] = []
     size = 0
     for text, flats in terms:
         held = sum(len(flat) for flat in flats[:3] if flat) // 2
-        cost = 40 + 3 * len(text) + held * 30  # as _cost
+        cost = term_cost(text, held)
         if group and size + cost > budget:
             yield writer.shard(group)
             group, size = [], 0
@@ -389,9 +382,28 @@ def _shards(
         yield writer.shard(group)
 
 
-def _cost(text: str, postings: int) -> int:
+def term_cost(text: str, postings: int) -> int:
     """A term's estimated bytes in a shard, which `budget` bounds."""
     return 40 + 3 * len(text) + postings * 30
+
+
+def norms(lengths: list[list[int]], count: int) -> list[list[float]]:
+    """Per field and document, lunr's K1 * (1 - B + B * (length / average)): the same floats."""
+    found = []
+    for field in lengths:
+        average = sum(field) / count if count else 0.0
+        found.append([K1 * (1 - B + B * (length / average)) for length in field] if average else [])
+    return found
+
+
+def quoted(refs: Sequence[str]) -> list[str]:
+    """Each document's posting in an inverted index: `"ref":{}`."""
+    return [f"{json.dumps(r)}:{{}}" for r in refs]
+
+
+def labels(refs: Sequence[str]) -> list[str]:
+    """The start of each field vector, by document * 3 + field: `["title/ref",[`."""
+    return [f'["{name}/{r}",[' for r in refs for name in FIELDS]
 
 
 _HEADER = (
@@ -433,12 +445,12 @@ class _Writer:
         count: int,
         norms: list[list[float]],
         quoted: list[str],
-        labels: list[list[str]],
+        labels: list[str],
     ) -> None:
         self.count = count
         self.norms = norms
         self.quoted = quoted
-        self.labels = [label for by_field in zip(*labels, strict=True) for label in by_field]
+        self.labels = labels
         self.slots = [range(f, 3 * count, 3) for f in range(len(FIELDS))]
         self.reprs = _Reprs()
         self.idfs = _Idfs(count)

@@ -9,7 +9,6 @@ rounded to 3 decimals as Python's `round` does (see `_rounded`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from operator import add
 
@@ -21,9 +20,12 @@ from sitegen.search.index import (
     FIELDS,
     K1,
     POSITION_FIELDS,
-    B,
     Shard,
     _Idfs,
+    labels,
+    norms,
+    quoted,
+    term_cost,
 )
 from sitegen.search.postings import FieldPostings, Tokens, index_ranges
 
@@ -34,7 +36,7 @@ def write_shards(tokens: Tokens, refs: Sequence[str], budget: int) -> Iterator[S
     held = np.zeros(len(terms), np.int64)
     for field in tokens.fields:
         held[field.ranks] += np.diff(field.term_starts)
-    costs = (40 + 3 * np.fromiter(map(len, terms), np.int64, len(terms)) + held * 30).tolist()
+    costs = list(map(term_cost, terms, held.tolist()))
     writer = _ShardWriter(tokens, refs, held)
     start, size = 0, 0
     for rank, cost in enumerate(costs):
@@ -50,17 +52,13 @@ class _ShardWriter:
     def __init__(self, tokens: Tokens, refs: Sequence[str], held: np.ndarray) -> None:
         count = len(refs)
         self.tokens = tokens
-        self.norms = []
-        for field in tokens.fields:
-            average = sum(field.lengths) / count if count else 0.0
-            # lunr's K1 * (1 - B + B * (length / average)), the same floats
-            norm = [K1 * (1 - B + B * (n / average)) for n in field.lengths] if average else []
-            self.norms.append(np.array(norm, np.float64))
-        self.quoted = np.array([f"{json.dumps(r)}:{{}}" for r in refs], object)
+        lengths = [field.lengths for field in tokens.fields]
+        self.norms = [np.array(norm, np.float64) for norm in norms(lengths, count)]
+        self.quoted = np.array(quoted(refs), object)
         # what comes before a posting's offsets: ";ref:", or "\0ref:" for a term's first
         self.prefixes = np.array([f";{ref}:" for ref in refs], object)
         self.prefixes_marked = np.array([f"\0{ref}:" for ref in refs], object)
-        self.labels = [f'["{name}/{r}",[' for r in refs for name in FIELDS]  # by doc * 3 + field
+        self.labels = labels(refs)
         idfs = _Idfs(count)
         distinct = np.unique(held)
         table = np.array([idfs[n] for n in distinct.tolist()], np.float64)
