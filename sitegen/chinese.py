@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import operator
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -330,17 +329,21 @@ def _convert_characters(text: str, chars: dict[str, str]) -> str:
 
 def detect_script(text: str) -> Script:
     """Return 'Hant' when Traditional-only characters outnumber Simplified-only ones."""
-    traditional = t2s_characters().entries
-    simplified = s2t_characters().entries
-    trad = simp = 0
-    for ch, times in Counter(HAN_CHAR.findall(text)).items():  # each character once
-        in_trad = ch in traditional
-        in_simp = ch in simplified
-        if in_trad and not in_simp:
-            trad += times
-        elif in_simp and not in_trad:
-            simp += times
-    return "Hant" if trad > simp else "Hans"
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return "Hant" if int(_script_signs()[points].sum(dtype=np.int64)) > 0 else "Hans"
+
+
+@lru_cache(maxsize=1)
+def _script_signs() -> np.ndarray:
+    """By code point: +1 for a Han character only OpenCC's t2s table has (Traditional
+    only), -1 for one only its s2t table has, else 0; a text's sum is their difference."""
+    traditional, simplified = t2s_characters().entries, s2t_characters().entries
+    signs = np.zeros(0x110000, np.int8)
+    for table, other, sign in ((traditional, simplified, 1), (simplified, traditional, -1)):
+        for ch in table:
+            if ch not in other and HAN_CHAR.fullmatch(ch):
+                signs[ord(ch)] = sign
+    return signs
 
 
 def traditional_forms(chars: Iterable[str]) -> set[str]:

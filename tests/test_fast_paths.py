@@ -256,3 +256,30 @@ def test_a_phrase_index_finds_every_occurrence_of_its_keys(keys: list[str], text
     singles = [(i, n) for i, n in every if n == 1]
     assert sorted(singles + index._by_numpy(text)) == every  # as texts of SHORT or more
     assert index.present(text) == {text[i : i + n] for i, n in every}
+
+
+def _script_by_counting(text: str) -> str:
+    """`detect_script` as first written: count each Han character, compare the tables."""
+    from collections import Counter
+
+    from sitegen.chinese import HAN_CHAR
+
+    traditional, simplified = t2s_characters().entries, s2t_characters().entries
+    trad = simp = 0
+    for ch, times in Counter(HAN_CHAR.findall(text)).items():
+        if ch in traditional and ch not in simplified:
+            trad += times
+        elif ch in simplified and ch not in traditional:
+            simp += times
+    return "Hant" if trad > simp else "Hans"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(texts(60, seed=11) + ["这", "這", "为", "為", "𠀀", "了"]), max_size=8))
+@example(["這這", "这这"])  # a tie is Simplified
+@example(["這", "这这"])
+def test_script_detection_counts_as_the_plain_code_does(pieces: list[str]) -> None:
+    from sitegen.chinese import detect_script
+
+    text = "".join(pieces)
+    assert detect_script(text) == _script_by_counting(text), text
