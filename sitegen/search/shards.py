@@ -10,7 +10,6 @@ rounded to 3 decimals as Python's `round` does (see `_rounded`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from operator import add
 
 import numpy as np
 
@@ -65,6 +64,7 @@ class _ShardWriter:
         self.idf = table[np.searchsorted(distinct, held)]
         self.thousandths = _Texts(lambda q: repr(q / 1000))  # a score's text, by score * 1000
         self.locals = _Texts("{},".format)  # "n," for a term's index n in its shard
+        self.numbers = _Texts(str)
         self.quoted_marked = np.array(["\0" + q for q in self.quoted.tolist()], object)
         self.labels_marked = np.array(["]]," + label for label in self.labels], object)
 
@@ -73,7 +73,7 @@ class _ShardWriter:
         size = high - low
         fields = [[""] * size for _ in FIELDS]
         places = [[""] * size for _ in range(POSITION_FIELDS)]
-        keys, locals_, components = [], [], []
+        keys, locals_, scores = [], [], []
         for f, field in enumerate(self.tokens.fields):
             first, last = np.searchsorted(field.ranks, [low, high]).tolist()
             if first == last:
@@ -90,7 +90,7 @@ class _ShardWriter:
             thousandths = np.rint(_rounded(score) * 1000).astype(np.int64)
             keys.append(docs.astype(np.int64) * 3 + f)
             locals_.append(local)
-            components.append(self.locals[local] + self.thousandths[thousandths])
+            scores.append(thousandths)
             # each term's documents: joined with "," within a term, "\0" before each term
             starts = bounds[:-1] - p0
             quoted = self.quoted[docs]
@@ -101,19 +101,22 @@ class _ShardWriter:
             if f < POSITION_FIELDS:
                 for at, text in zip(
                     where,
-                    _offsets(field, p0, p1, starts, self.prefixes, self.prefixes_marked),
+                    self._offsets(field, p0, p1, starts),
                     strict=True,
                 ):
                     places[f][at] = text
         key = np.concatenate(keys)
-        order = np.lexsort((np.concatenate(locals_), key))
+        local = np.concatenate(locals_)
+        order = np.lexsort((local, key))
         key = key[order]
-        ordered = np.concatenate(components)[order]
         begins = np.flatnonzero(np.diff(key, prepend=-1))
-        separators = np.full(len(key), ",", object)
-        separators[begins] = self.labels_marked[key[begins]]
-        separators[0] = self.labels[key[0]]
-        vectors = "".join(map(add, separators.tolist(), ordered.tolist())) + "]]"
+        # each posting: separator, "n," (its term), score; joined at once
+        pieces = np.full(3 * len(key), ",", object)
+        pieces[begins * 3] = self.labels_marked[key[begins]]
+        pieces[0] = self.labels[key[0]]
+        pieces[1::3] = self.locals[local[order]]
+        pieces[2::3] = self.thousandths[np.concatenate(scores)[order]]
+        vectors = "".join(pieces.tolist()) + "]]"
         terms = self.tokens.terms[low:high]
         title, body, place = fields
         inverted = [
@@ -124,9 +127,32 @@ class _ShardWriter:
         index = _HEADER + vectors + '],"invertedIndex":[' + ",".join(inverted) + '],"pipeline":[]}'
         return Shard(terms[0], terms[-1], index, "{" + ",".join(positions) + "}")
 
+    def _offsets(
+        self,
+        field: FieldPostings,
+        p0: int,
+        p1: int,
+        starts: np.ndarray,
+    ) -> list[str]:
+        """Each term's "ref:d,d;ref:d" (delta-coded offsets) for the postings [p0, p1), whose
+        terms begin at `starts` (relative)."""
+        counts = field.counts[p0:p1]
+        deltas = field.deltas[index_ranges(field.token_starts[p0:p1], counts)]
+        docs = field.docs[p0:p1]
+        pieces = np.full(2 * len(deltas), ",", object)  # separator, offset, separator, ...
+        begins = 2 * (np.cumsum(counts) - counts)  # each posting's first offset
+        pieces[begins] = self.prefixes[docs]
+        pieces[begins[starts]] = self.prefixes_marked[docs[starts]]
+        pieces[1::2] = self.numbers[deltas]
+        text = "".join(pieces.tolist())
+        return text.split("\0")[1:]
+
 
 class _Texts:
-    """Strings made by `make` for 0, 1, 2, ..., indexed by arrays (grown as needed)."""
+    """Strings made by `make` for 0, 1, 2, ..., indexed by arrays; those below `LIMIT` are
+    made once and kept (the table grows as needed), larger ones made each time."""
+
+    LIMIT = 1 << 16
 
     def __init__(self, make: Callable[[int], str]) -> None:
         self.make = make
@@ -134,32 +160,17 @@ class _Texts:
 
     def __getitem__(self, numbers: np.ndarray) -> np.ndarray:
         wanted = int(numbers.max()) + 1 if len(numbers) else 0
+        if wanted > self.LIMIT:
+            large = numbers >= self.LIMIT
+            out = np.empty(len(numbers), object)
+            out[~large] = self[numbers[~large]]
+            out[large] = list(map(self.make, numbers[large].tolist()))
+            return out
         if wanted > len(self.table):
-            size = max(wanted, 2 * len(self.table))
+            size = min(max(wanted, 2 * len(self.table)), self.LIMIT)
             more = [self.make(n) for n in range(len(self.table), size)]
             self.table = np.concatenate([self.table, np.array(more, object)])
         return self.table[numbers]
-
-
-def _offsets(
-    field: FieldPostings,
-    p0: int,
-    p1: int,
-    starts: np.ndarray,
-    prefixes: np.ndarray,
-    marked: np.ndarray,
-) -> list[str]:
-    """Each term's "ref:d,d;ref:d" (delta-coded offsets) for the postings [p0, p1), whose
-    terms begin at `starts` (relative)."""
-    counts = field.counts[p0:p1]
-    deltas = field.deltas[index_ranges(field.token_starts[p0:p1], counts)]
-    docs = field.docs[p0:p1]
-    separators = np.full(len(deltas), ",", object)
-    begins = np.cumsum(counts) - counts  # each posting's first offset
-    separators[begins] = prefixes[docs]
-    separators[begins[starts]] = marked[docs[starts]]
-    text = "".join(map(add, separators.tolist(), map(str, deltas.tolist())))
-    return text.split("\0")[1:]
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:

@@ -71,3 +71,13 @@ def test_scores_are_rounded_as_python_rounds_them(values: list[float], tie: floa
     """Also values a hair off a half-thousandth, where `rint(v * 1000)` alone may differ."""
     values = [*values, tie, float(np.nextafter(tie, 0)), float(np.nextafter(tie, 1))]
     assert _rounded(np.array(values)).tolist() == [round(v, 3) for v in values]
+
+
+def test_number_texts_beyond_the_kept_table_are_made_each_time() -> None:
+    from sitegen.search.shards import _Texts
+
+    texts = _Texts(str)
+    numbers = np.array([3, _Texts.LIMIT + 5, 0, _Texts.LIMIT, 70_000_000, 3])
+    assert texts[numbers].tolist() == [str(n) for n in numbers.tolist()]
+    assert len(texts.table) <= _Texts.LIMIT  # a 70-million offset keeps no 70-million table
+    assert texts[np.array([], np.int64)].tolist() == []
