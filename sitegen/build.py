@@ -88,6 +88,7 @@ from sitegen.render.related import bigram_keys, related_documents
 from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
 from sitegen.search.publish import search_files_of
+from sitegen.search.snippets import snippet_file
 from sitegen.search.tokenize import normalize
 from sitegen.writer import SiteWriter
 
@@ -192,10 +193,11 @@ def build(
             groups = group_by_city(documents, gazetteer)
             extra_pages = read_pages(config.source / "pages")
             site = site_info(config, extra_pages)
-            normal_bodies, body_keys, bodies = {}, {}, {}
+            normal_bodies, body_keys, bodies, snippets = {}, {}, {}, {}
             for result in results:
                 for document, body in zip(result.documents, result.texts, strict=True):
                     normal_bodies[document.body_markdown] = body.normal
+                    snippets[document.body_markdown] = body.snippets
                     body_keys[document.body_markdown] = body.keys
                     bodies[document.body_markdown] = BodyHtml(body.html, body.scan)
             del results
@@ -224,8 +226,8 @@ def build(
                 progress("index", 0, 1)
             written = writer.seconds
             with timings.stage("index"):
-                search = _search_inputs(documents, normal_bodies)
-                del documents, normal_bodies  # the largest thing left: let it go
+                search = _search_inputs(documents, normal_bodies, snippets)
+                del documents, normal_bodies, snippets  # the largest thing left: let it go
                 release_memory()  # for the search index's worker processes
                 for path, content in search_files_of(*search):
                     writer.write(path, content)
@@ -323,6 +325,7 @@ class PreparedBody:
     keys: bytes  # `render.related.bigram_keys` of `normal`
     html: str  # `render.env.markdown_to_html` of it
     scan: tuple[str, str, str]  # `SwitchScan.packed()` after scanning `html`
+    snippets: str  # its `search/text/REF.json` (`search.snippets.snippet_file`)
 
 
 def _prepare(document: Document) -> PreparedBody:
@@ -330,7 +333,8 @@ def _prepare(document: Document) -> PreparedBody:
     html = markdown_to_html(document.body_markdown)
     scan = SwitchScan()
     scan.add(html)
-    return PreparedBody(normal, bigram_keys(normal), html, scan.packed())
+    snippets = snippet_file(document.body_markdown)
+    return PreparedBody(normal, bigram_keys(normal), html, scan.packed(), snippets)
 
 
 def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
@@ -886,13 +890,18 @@ def _write_search(
 
 
 def _search_inputs(
-    documents: list[Document], normal_bodies: Mapping[str, str] | None = None
+    documents: list[Document],
+    normal_bodies: Mapping[str, str] | None = None,
+    snippets: Mapping[str, str] | None = None,
 ) -> tuple[list[Any], list[Any], list[str]]:
-    """What `search_files_of` needs of the documents: entries, what results show, bodies."""
+    """What `search_files_of` needs of the documents: entries, what results show, text
+    files; `normal_bodies` and `snippets` (by body) when the caller has them already."""
     from sitegen.search.publish import entries_of
 
     entries = entries_of(documents, normal_bodies)
-    return entries, described_for_search(documents), [d.body_markdown for d in documents]
+    known = snippets or {}
+    texts = [known.get(d.body_markdown) or snippet_file(d.body_markdown) for d in documents]
+    return entries, described_for_search(documents), texts
 
 
 def described_for_search(documents: Sequence[Document]) -> list[Any]:

@@ -186,8 +186,9 @@ def build_search_files(
     """Make every search file of the site for `inputs`, as `sitegen build` writes them;
     write them into `folder` if given, else keep them. Return (path -> digest, contents)."""
     from sitegen.search.publish import entries_from, search_files_of
+    from sitegen.search.snippets import snippet_file
 
-    bodies = [body for _, body, _ in inputs.items]
+    bodies = [snippet_file(body) for _, body, _ in inputs.items]
     digests: dict[str, bytes] = {}
     files: dict[str, bytes] = {}
     for path, content in search_files_of(entries_from(inputs.items), inputs.described, bodies):

@@ -37,6 +37,8 @@ from sitegen.search.index import (
     shard_index,
     utf16_key,
 )
+from sitegen.search.snippets import snippet_lines as snippet_lines  # re-exported
+from sitegen.search.snippets import with_normal
 from sitegen.search.tokenize import normalize
 
 META_CHUNK = 8
@@ -101,12 +103,13 @@ def _entry(n: int, title: str, normal_body: str | None, body: str, place: str) -
 def search_files_of(
     entries: list[IndexEntry],
     described: Sequence[Described],
-    bodies: Sequence[str],
+    snippets: Sequence[str],
     budget: int = SHARD_BUDGET,
 ) -> Iterator[tuple[str, str]]:
     """Yield every search file of the site as (path, text), from what it needs of the
     documents: their index entries (`entries_of`), what results show (`describe_for_search`)
-    and their Markdown bodies, so that a build can let go of the documents first."""
+    and their text files (`snippets.snippet_file`), so that a build can let go of the
+    documents first."""
     firsts, previous = [], None
     for number, shard in enumerate(shard_index(entries, budget)):
         firsts.append(boundary(previous, shard.first))
@@ -127,8 +130,8 @@ def search_files_of(
         chunk = [_meta(d) for d in described[start : start + META_CHUNK]]
         yield f"search/meta/{start // META_CHUNK:03d}.json", compact_json(chunk)
     yield "search/facets.json", compact_json(_facets(described))
-    for entry, body in zip(entries, bodies, strict=True):
-        yield f"search/text/{entry.ref}.json", compact_json(snippet_lines(body))
+    for entry, snippet in zip(entries, snippets, strict=True):
+        yield f"search/text/{entry.ref}.json", snippet
     groups = [firsts[n : n + GROUP] for n in range(0, len(firsts), GROUP)]
     for number, group in enumerate(groups):
         yield f"search/shards/{number:03d}.json", compact_json(group)
@@ -145,21 +148,6 @@ def boundary(previous: str | None, first: str) -> str:
         if utf16_key(first[:end]) > utf16_key(previous):
             return first[:end]
     return first
-
-
-def snippet_lines(markdown: str) -> list[str | list[str]]:
-    """Return a body's lines for snippets, each as `line` or `[line, normalised line]`."""
-    lines: list[str | list[str]] = []
-    for line in markdown.splitlines():
-        line = line.strip().lstrip("#>*- ").strip()
-        if line:
-            lines.append(_with_normal(line))
-    return lines
-
-
-def _with_normal(text: str) -> str | list[str]:
-    normal = normalize(text)
-    return text if normal == text else [text, normal]
 
 
 def read_boundaries(search: Path) -> list[str]:
@@ -186,7 +174,7 @@ def _manifest(count: int, groups: list[str], shards: int, table: dict[str, dict[
 
 
 def _meta(d: Described) -> dict[str, object]:
-    return {"title": _with_normal(d.title), "url": d.url, "date": d.date, "city": d.city,
+    return {"title": with_normal(d.title), "url": d.url, "date": d.date, "city": d.city,
             "source": d.source, "lang": d.lang}  # fmt: skip
 
 
