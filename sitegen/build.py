@@ -229,7 +229,8 @@ def build(
                 search = _search_inputs(documents, normal_bodies, snippets)
                 del documents, normal_bodies, snippets  # the largest thing left: let it go
                 release_memory()  # for the search index's worker processes
-                for path, content in search_files_of(*search):
+                spill = writer.spill_folder()
+                for path, content in search_files_of(*search, spill=spill):
                     writer.write(path, content)
             timings.add("index", written - writer.seconds)
             timings.add("write", writer.seconds - written)

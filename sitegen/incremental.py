@@ -192,6 +192,7 @@ def build_search_files(
     digests: dict[str, bytes] = {}
     files: dict[str, bytes] = {}
     for path, content in search_files_of(entries_from(inputs.items), inputs.described, bodies):
+        assert not isinstance(content, Path)  # only with a spill folder, not given here
         data = _encode(content)
         digests[path] = _digest(data)
         if folder is None:

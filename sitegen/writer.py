@@ -18,6 +18,7 @@ from sitegen.errors import BuildError
 
 TEMP_PREFIX = ".sitegen-tmp-"
 OLD_PREFIX = ".sitegen-old-"
+SPILL = ".sitegen-spill"  # inside the new site, for files moved in (`spill_folder`)
 
 
 class SiteWriter:
@@ -48,10 +49,28 @@ class SiteWriter:
         if self.root is not None and self.root.exists():
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def write(self, path: str, content: str | bytes) -> None:
-        """Write one file of the site; `path` is '/'-separated and relative to the site."""
+    def write(self, path: str, content: str | bytes | Path) -> None:
+        """Write one file of the site; `path` is '/'-separated and relative to the site.
+
+        `content` is the file's text or bytes, or a file (on the site's file system, e.g.
+        in `spill_folder`) to move in.
+        """
         self.claim(path)
+        if isinstance(content, Path):
+            started = time.perf_counter()
+            target = self._folder_of(path)
+            os.replace(content, target)
+            self.seconds += time.perf_counter() - started
+            return
         self.write_claimed(path, content)
+
+    def spill_folder(self) -> Path:
+        """A folder beside the new site's files for files made elsewhere and moved in by
+        `write`; removed at `commit` (and with the rest if the build fails)."""
+        assert self.root is not None, "use SiteWriter as a context manager"
+        folder = self.root / SPILL
+        folder.mkdir(exist_ok=True)
+        return folder
 
     def claim(self, path: str) -> None:
         """Reserve `path` for a file written later by `write_claimed`, maybe in a worker.
@@ -62,18 +81,23 @@ class SiteWriter:
 
     def write_claimed(self, path: str, content: str | bytes) -> int:
         """Write a file `claim` reserved; return its size. Safe in forked worker processes."""
-        assert self.root is not None, "use SiteWriter as a context manager"
         started = time.perf_counter()
-        target = self.root.joinpath(*PurePosixPath(path).parts)
-        folder = target.parent
-        if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
+        target = self._folder_of(path)
         data = content.encode("utf-8") if isinstance(content, str) else content
         with open(target, "wb") as file:
             file.write(data)
         self.seconds += time.perf_counter() - started
         return len(data)
+
+    def _folder_of(self, path: str) -> Path:
+        """The file `path` of the new site, its folder made if need be."""
+        assert self.root is not None, "use SiteWriter as a context manager"
+        target = self.root.joinpath(*PurePosixPath(path).parts)
+        folder = target.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return target
 
     def copy(self, path: str, source: Path) -> None:
         """Copy a file into the site."""
@@ -103,6 +127,7 @@ class SiteWriter:
                 tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{self.out.name}-", dir=self.out.parent)
             )
             os.rename(self.out, old / "site")
+        shutil.rmtree(self.root / SPILL, ignore_errors=True)
         (self.root / ".sitegen").write_text("made by sitegen; replaced on every build\n")
         os.chmod(self.root, 0o755)
         os.rename(self.root, self.out)

@@ -44,11 +44,18 @@ def test_one_and_two_workers_give_the_same_site(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sitegen.build
+    import sitegen.search.index
 
     # Small enough pieces that every parallel stage really runs in two processes.
     monkeypatch.setattr(sitegen.build, "RENDER_CHUNK", 7)
     one = build(load_config(archive, tmp_path / "one"), workers=1, cache=False)
+    # ... and the search index's parts in their own processes, which write their shards
+    # into a spill folder for the build to move in (one process does it all below 2 M
+    # characters).
+    monkeypatch.setattr(sitegen.search.index, "PARALLEL_FROM", 0)
     two = build(load_config(archive, tmp_path / "two"), workers=2, cache=False)
     assert one.documents == two.documents > 36
     assert one.warnings == two.warnings
     assert_same_tree(tmp_path / "one", tmp_path / "two")
+    assert len(list((tmp_path / "two" / "search" / "idx").iterdir())) > 1
+    assert not list(tmp_path.glob("*/.sitegen-spill")), "the spill folder is left in the site"

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, and_, ge, lt
+from pathlib import Path
 from typing import Any
 
 from sitegen.memory import large_blocks_mapped, release_memory
@@ -219,8 +220,10 @@ def _lunr(field_vectors: list[Any], inverted: list[Any]) -> dict[str, Any]:
 class Shard:
     first: str  # its first term
     last: str  # its last term
-    index: str  # a lunr.js index, as JSON
-    positions: str  # JSON: {term: [title, body]}, each "ref:d,d,d;ref:d" (delta-coded offsets)
+    # Each a file's text, or (`shard_index` with `spill`) the file holding it:
+    index: str | Path  # a lunr.js index, as JSON
+    positions: str | Path  # JSON: {term: [title, body]}, each "ref:d,d,d;ref:d" (delta-coded
+    # offsets)
 
 
 def utf16_key(text: str) -> bytes:
@@ -236,13 +239,17 @@ PARALLEL_FROM = 2_000_000  # characters of text; below this one process is quick
 _BATCH = 64  # shards a worker sends at a time
 
 
-def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> Iterator[Shard]:
+def shard_index(
+    entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET, spill: Path | None = None
+) -> Iterator[Shard]:
     """Yield the shards of `entries` in term order, building the parts in parallel.
 
     The vocabulary is split into runs of about `budget` estimated bytes: terms sorted in
     UTF-16 order, a shard closed before a term that would overflow it (and at each cut of
     `PARTS`). Each part tokenises every entry and keeps only its own terms
-    (`postings.tokens_of`).
+    (`postings.tokens_of`). With `spill` (a folder), parts built in parallel write their
+    shards' texts into files there and the shards name those files: the caller moves them
+    into place instead of receiving, holding and writing hundreds of megabytes.
     """
     ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
     fields = [[getattr(e, name) for e in entries] for name in FIELDS]
@@ -251,7 +258,7 @@ def shard_index(entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET) -> It
         for low, high in ranges:
             yield from _part(fields, refs, low, high, budget)
         return
-    yield from _in_parallel(fields, refs, ranges, budget)
+    yield from _in_parallel(fields, refs, ranges, budget, spill)
 
 
 def _in_parallel(
@@ -259,8 +266,10 @@ def _in_parallel(
     refs: list[str],
     ranges: list[tuple[str | None, str | None]],
     budget: int,
+    spill: Path | None = None,
 ) -> Iterator[Shard]:
-    """One process a part; the first part's shards stream out as made, the others' wait.
+    """One process a part; the first part's shards stream out as made, the others' wait
+    (unless they are written to `spill`: then every part goes at its own pace).
 
     The processes are spawned and sent the entries, not forked: a forked process's
     allocations land in the free space of this process's fragmented heap and copy its
@@ -276,7 +285,7 @@ def _in_parallel(
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
                 target=_worker,
-                args=(send, fields, refs, low, high, budget, number == 0, _BATCH),
+                args=(send, fields, refs, low, high, budget, number == 0, _BATCH, number, spill),
                 name=f"sitegen-search-index-{number}",
             )
             process.start()
@@ -311,22 +320,27 @@ def _worker(
     budget: int,
     stream: bool,
     size: int,
+    part: int = 0,
+    spill: Path | None = None,
 ) -> None:
     """Build one part and send its shards in batches of `size`: as they are made if
-    `stream`, else (kept compressed meanwhile) when all are made. Stops if its parent is
-    gone."""
+    `stream` or `spill`, else (kept compressed meanwhile) when all are made. With `spill`
+    the shards' texts go into files there, named by `part`, and the shards sent name them.
+    Stops if its parent is gone."""
     large_blocks_mapped()  # tokenising's arrays
     parent = os.getppid()
     try:
         held: list[bytes] = []
-        batch: list[tuple[str, str, str, str]] = []
-        for shard in _part(fields, refs, low, high, budget):
+        batch: list[tuple[str, str, str | Path, str | Path]] = []
+        for number, shard in enumerate(_part(fields, refs, low, high, budget)):
+            if spill is not None:
+                shard = _spilled(shard, spill, f"{part}-{number:05d}")
             batch.append((shard.first, shard.last, shard.index, shard.positions))
             if len(batch) == size:
                 if os.getppid() != parent:
                     return
                 data = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)
-                if stream:
+                if stream or spill is not None:
                     send.send_bytes(data)
                 else:
                     held.append(zlib.compress(data, 1))
@@ -343,6 +357,14 @@ def _worker(
             pass  # the parent is gone
     finally:
         send.close()
+
+
+def _spilled(shard: Shard, folder: Path, name: str) -> Shard:
+    """`shard` with its texts written into files in `folder` (UTF-8), named after `name`."""
+    index, positions = folder / f"{name}.idx.json", folder / f"{name}.pos.json"
+    index.write_bytes(str(shard.index).encode("utf-8"))
+    positions.write_bytes(str(shard.positions).encode("utf-8"))
+    return Shard(shard.first, shard.last, index, positions)
 
 
 def _part(

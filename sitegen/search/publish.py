@@ -105,13 +105,15 @@ def search_files_of(
     described: Sequence[Described],
     snippets: Sequence[str],
     budget: int = SHARD_BUDGET,
-) -> Iterator[tuple[str, str]]:
+    spill: Path | None = None,
+) -> Iterator[tuple[str, str | Path]]:
     """Yield every search file of the site as (path, text), from what it needs of the
     documents: their index entries (`entries_of`), what results show (`describe_for_search`)
     and their text files (`snippets.snippet_file`), so that a build can let go of the
-    documents first."""
+    documents first. With `spill` (a folder) the shards' texts may come as files written
+    there (see `index.shard_index`), to be moved into place."""
     firsts, previous = [], None
-    for number, shard in enumerate(shard_index(entries, budget)):
+    for number, shard in enumerate(shard_index(entries, budget, spill)):
         firsts.append(boundary(previous, shard.first))
         previous = shard.last
         yield f"search/idx/{number:04d}.json", shard.index

@@ -290,7 +290,9 @@ def test_each_shard_holds_exactly_the_unsharded_postings_and_vector_components()
         assert got == {k: v for k, v in components.items() if k[1] in held}
 
 
-def test_parallel_build_gives_the_same_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_build_gives_the_same_shards(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import sitegen.search.index as index
 
     entries = list(seed_entries())
@@ -298,6 +300,11 @@ def test_parallel_build_gives_the_same_shards(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(index, "PARALLEL_FROM", 0)
     monkeypatch.setattr(index, "_BATCH", 3)  # several batches from each process
     assert list(index.shard_index(entries, 5_000)) == alone
+    spilled = list(index.shard_index(entries, 5_000, spill=tmp_path))
+    assert [(s.first, s.last) for s in spilled] == [(s.first, s.last) for s in alone]
+    assert [Path(s.index).read_text("utf-8") for s in spilled] == [s.index for s in alone]
+    assert [Path(s.positions).read_text("utf-8") for s in spilled] == [s.positions for s in alone]
+    assert len(list(tmp_path.iterdir())) == 2 * len(alone)  # nothing else, none overwritten
     firsts = [s.first for s in alone]
     assert firsts == sorted(firsts, key=utf16_key)
     assert sorted(t for s in alone for t, _ in json.loads(s.index)["invertedIndex"]) == vocabulary()
