@@ -286,3 +286,42 @@ def test_script_detection_counts_as_the_plain_code_does(pieces: list[str]) -> No
 
     text = "".join(pieces)
     assert detect_script(text) == _script_by_counting(text), text
+
+
+MARKDOWN_PIECES = ["许昌", "發展", "a", "1", "2024.", " ", "\u3000", "\xa0", "\t", "\n", "\n\n",
+                   "## ", "#", "-", "+", "*", "_", ">", "=", "!", "[", "]", "(", ")", "<", "&",
+                   "`", "\\", "\x02", "  ", "。", "“", "1. ", "---"]  # fmt: skip
+
+
+_BLOCKS = st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=6).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=14).map("".join),
+        st.lists(_BLOCKS, min_size=1, max_size=4).map(lambda blocks: "\n\n".join(blocks) + "\n"),
+    )
+)
+@example("许昌\n\n## 發展\n")
+@example("2024.许昌\n")  # a list item? Markdown decides
+@example("- 许昌\n")
+@example("1. 许昌\n")
+@example("---\n")
+@example("许昌!\n\n\u3000a\n")
+def test_plain_markdown_is_rendered_as_markdown_renders_it(text: str) -> None:
+    from sitegen.render.env import markdown_html, plain_html
+
+    fast = plain_html(text)
+    assert fast is None or fast == markdown_html(text), text
+
+
+def test_the_cleaners_markdown_takes_the_plain_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sitegen.render.env import plain_html
+
+    documents = seed_documents(tmp_path)
+    cleaned = [d.body_markdown for d in documents if d.source.path.suffix == ".txt"]
+    assert len(cleaned) == 36
+    assert all(plain_html(body) is not None for body in cleaned)
+    written = [d.body_markdown for d in documents if d.source.path.suffix == ".md"]
+    assert len(written) == 3 and all(plain_html(body) is None for body in written)

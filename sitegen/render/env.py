@@ -55,6 +55,12 @@ _local = threading.local()
 
 def markdown_to_html(text: str) -> str:
     """Render a cleaned body; raw HTML, entities and links in it stay literal text."""
+    plain = plain_html(text)
+    return plain if plain is not None else markdown_html(text)
+
+
+def markdown_html(text: str) -> str:
+    """`markdown_to_html` by Markdown itself."""
     md = getattr(_local, "markdown", None)
     if md is None:  # one converter per thread, reset before each use
         md = _local.markdown = markdown.Markdown(extensions=[], output_format="html")
@@ -64,6 +70,33 @@ def markdown_to_html(text: str) -> str:
                 md.inlinePatterns.deregister(name)
     md.reset()
     return md.convert(text)
+
+
+# Text Markdown reads as itself: no escape, code, emphasis, bracket (so no image either),
+# HTML, entity, heading mark, tab or control character (which its preprocessors change).
+_PLAIN_TEXT = re.compile(r"[^\\`*_<>&\[\]#\x00-\x1f\x7f]+")
+# What makes a paragraph a list, quote, rule or heading at its start.
+_BLOCK_MARK = re.compile(r"[-+*>#=]|\d+\.")
+
+
+def plain_html(text: str) -> str | None:
+    """What Markdown makes of `text` if it is only paragraphs and `## ` headings of plain
+    text, one line each, as the cleaner writes them (about ten times quicker), else None."""
+    if not text:
+        return ""
+    if not text.endswith("\n") or text.endswith("\n\n"):
+        return None
+    html = []
+    for block in text[:-1].split("\n\n"):
+        tag = "p"
+        if block.startswith("## "):
+            tag, block = "h2", block[3:]
+        elif _BLOCK_MARK.match(block):
+            return None
+        if not _PLAIN_TEXT.fullmatch(block) or block != block.strip():
+            return None
+        html.append(f"<{tag}>{block}</{tag}>")
+    return "\n".join(html)
 
 
 def date_text(date: Field[PartialDate] | PartialDate | None) -> str:
