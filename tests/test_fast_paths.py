@@ -325,3 +325,49 @@ def test_the_cleaners_markdown_takes_the_plain_path(tmp_path) -> None:  # type: 
     assert all(plain_html(body) is not None for body in cleaned)
     written = [d.body_markdown for d in documents if d.source.path.suffix == ".md"]
     assert len(written) == 3 and all(plain_html(body) is None for body in written)
+
+
+def _repaired_line_by_line(draft):  # type: ignore[no-untyped-def]
+    """`repair_encoding_damage` as first written: every line through `_repair_line`."""
+    from sitegen.ingest.clean import (
+        PLACEHOLDER,
+        READING_MARK,
+        Line,
+        _repair_line,
+        _restore,
+        _shows_damage,
+    )
+
+    damaged = _shows_damage(draft.lines)
+    repaired, removed = [], []
+    for line in draft.lines:
+        text, found = _repair_line(line, damaged)
+        repaired.append(Line(line.number, text))
+        removed += found
+    context = READING_MARK.sub(PLACEHOLDER, "\n".join(line.text for line in repaired))
+    lines, lost = [], []
+    for before, line in zip(draft.lines, repaired, strict=True):
+        text = READING_MARK.sub(
+            lambda m, n=line.number: _restore(m, context, n, removed), line.text
+        )
+        count = text.count(PLACEHOLDER) - before.text.count(PLACEHOLDER)
+        if count:
+            lost.append((line.number, count))
+        lines.append(Line(line.number, text))
+    return draft.keep(lines, removed, tuple(lost))
+
+
+DAMAGE_PIECES = ["許昌", "发展", "报", "(bào)", "(chǎn)", "(", ")", "?", "??", "\ue1d6", "\ufffd",
+                 "锟斤拷", "烫烫", "\u3000", " ", "\t", "a", "bao)", "□", "，", "。", "吗",
+                 "\ufff9", "\ufffb", "\xa0"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(DAMAGE_PIECES), max_size=8).map("".join), max_size=6))
+@example(["规?;\ue1d6a(chǎn)业发展", "许昌报(bào)道"])
+@example(["\u3000\u3000许昌发展", "??许昌"])
+def test_repairing_only_lines_with_signs_of_damage_changes_nothing(texts: list[str]) -> None:
+    from sitegen.ingest.clean import Draft, Line, repair_encoding_damage
+
+    draft = Draft(tuple(Line(n, text) for n, text in enumerate(texts, 1)))
+    assert repair_encoding_damage(draft) == _repaired_line_by_line(draft)

@@ -110,6 +110,8 @@ LOST_SPAN = re.compile(
 WHITESPACE_NOT_INDENT = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029"
 DAMAGED_INDENT = re.compile(r"^(?:\?{2,}|[\u3000 \t]+)")
 READING_MARK = re.compile("\ufff9([^\ufffb]*)\ufffb")
+# A line without any of these has nothing for `_repair_line` to repair (see its patterns).
+DAMAGE_SIGN = re.compile("[(?\ue000-\uf8ff\ufffd\ufff9\ufffb锟烫屯]")
 HAN_CHAR_RE = re.compile(HAN)
 PRIVATE_USE = re.compile("[\ue000-\uf8ff\ufffd]")
 QUESTION_WORDS = re.compile(
@@ -128,15 +130,21 @@ def repair_encoding_damage(draft: Draft) -> Draft:
     damaged = _shows_damage(draft.lines)
     repaired, removed = [], []
     for line in draft.lines:
-        text, found = _repair_line(line, damaged)
+        if DAMAGE_SIGN.search(line.text):
+            text, found = _repair_line(line, damaged)
+        else:  # nothing to repair: only what _repair_line does to every line
+            text, found = DAMAGED_INDENT.sub("", line.text.strip(WHITESPACE_NOT_INDENT)), []
         repaired.append(Line(line.number, text))
         removed += found
-    context = READING_MARK.sub(PLACEHOLDER, "\n".join(line.text for line in repaired))
+    marked = any("\ufff9" in line.text for line in repaired)
+    context = (
+        READING_MARK.sub(PLACEHOLDER, "\n".join(line.text for line in repaired)) if marked else ""
+    )
     lines, lost = [], []
     for before, line in zip(draft.lines, repaired, strict=True):
-        text = READING_MARK.sub(
-            lambda m, n=line.number: _restore(m, context, n, removed), line.text
-        )
+        text = line.text
+        if marked and "\ufff9" in text:
+            text = READING_MARK.sub(lambda m, n=line.number: _restore(m, context, n, removed), text)
         count = text.count(PLACEHOLDER) - before.text.count(PLACEHOLDER)
         if count:
             lost.append((line.number, count))
@@ -218,10 +226,10 @@ def _shows_damage(lines: tuple[Line, ...]) -> bool:
     """Tell whether the text shows the marks of a broken encoding anywhere."""
     text = "\n".join(line.text for line in lines)
     return bool(
-        re.search(r"(?m)^\?{2,}", text)
+        ("??" in text and re.search(r"(?m)^\?{2,}", text))
         or PRIVATE_USE.search(text)
-        or LOST_WITH_READING.search(text)
-        or re.search(rf"{HAN}\?{{2,}}{HAN}", text)
+        or ("?" in text and LOST_WITH_READING.search(text))
+        or ("??" in text and re.search(rf"{HAN}\?{{2,}}{HAN}", text))
         or GARBLED.search(text)
     )
 
