@@ -371,3 +371,22 @@ def test_repairing_only_lines_with_signs_of_damage_changes_nothing(texts: list[s
 
     draft = Draft(tuple(Line(n, text) for n, text in enumerate(texts, 1)))
     assert repair_encoding_damage(draft) == _repaired_line_by_line(draft)
+
+
+SNIPPET_PIECES = ["許昌", "发展", "乾隆", "頭髮", "ＧＤＰ", "ﬁ", "İ", "\u0301", "e", "Ａ", "㍻",
+                  "\n", "\n\n", "## ", "> ", "- ", " ", "\u3000", "\u2028", "\x85", "。",
+                  "①"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SNIPPET_PIECES), max_size=16).map("".join))
+@example("許昌\n\n## 頭髮\n")
+@example("e\n\u0301")  # a combining mark starting a line does not join the line before
+def test_snippet_lines_normalised_at_once_equal_line_by_line(markdown: str) -> None:
+    from sitegen.search.snippets import snippet_lines
+    from sitegen.search.tokenize import normalize
+
+    lines = [line.strip().lstrip("#>*- ").strip() for line in markdown.splitlines()]
+    expected = [line if normalize(line) == line else [line, normalize(line)] for line in lines]
+    expected = [line for line in expected if line]
+    assert snippet_lines(markdown) == expected

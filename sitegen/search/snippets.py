@@ -13,12 +13,16 @@ from sitegen.search.tokenize import normalize
 
 def snippet_lines(markdown: str) -> list[str | list[str]]:
     """Return a body's lines for snippets, each as `line` or `[line, normalised line]`."""
-    lines: list[str | list[str]] = []
-    for line in markdown.splitlines():
-        line = line.strip().lstrip("#>*- ").strip()
-        if line:
-            lines.append(with_normal(line))
-    return lines
+    lines = [line.strip().lstrip("#>*- ").strip() for line in markdown.splitlines()]
+    lines = [line for line in lines if line]
+    # Normalising works within a line (case, width, OpenCC's runs of Han characters), so
+    # the lines normalised at once are the lines normalised one by one, in one call each
+    # to OpenCC instead of one a line; unless a line's normal form has a line break.
+    normals = normalize("\n".join(lines)).split("\n")
+    if len(normals) != len(lines):
+        normals = [normalize(line) for line in lines]
+    pairs = zip(lines, normals, strict=True)
+    return [line if normal == line else [line, normal] for line, normal in pairs]
 
 
 def snippet_file(markdown: str) -> str:
