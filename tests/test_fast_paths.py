@@ -390,3 +390,56 @@ def test_snippet_lines_normalised_at_once_equal_line_by_line(markdown: str) -> N
     expected = [line if normalize(line) == line else [line, normalize(line)] for line in lines]
     expected = [line for line in expected if line]
     assert snippet_lines(markdown) == expected
+
+
+def _mentions_position_by_position(gazetteer, text):  # type: ignore[no-untyped-def]
+    """`Gazetteer.mentions` as first written: at each position where a spelling may
+    start, its longest spelling there, else the next position."""
+    from sitegen.ingest.gazetteer import _NOT_THE_CITY_AFTER
+
+    forms = gazetteer._forms
+    lengths: dict[str, set[int]] = {}
+    for form in forms:
+        lengths.setdefault(form[0], set()).add(len(form))
+    counts: dict = {}
+    pos = 0
+    while pos < len(text):
+        start = pos
+        for size in sorted(lengths.get(text[start], ()), reverse=True):
+            form = text[start : start + size]
+            if form in forms:
+                break
+        else:
+            pos = start + 1
+            continue
+        pos = end = start + len(form)
+        city = forms[form]
+        if city is None:
+            continue
+        if form == city.name and form != city.full_name and _NOT_THE_CITY_AFTER.match(text, end):
+            continue
+        if form.endswith("市") and text.startswith("场", end) and forms.get(form[:-1]) is not city:
+            continue
+        counts.setdefault(city, [0, start])[0] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1][0], item[1][1]))
+    return [(city, n) for city, (n, _) in ranked]
+
+
+CITY_PIECES = ["许昌", "许昌市", "长葛", "长葛市", "中山", "中山路", "朝阳区", "孙中山", "河南",
+               "河南省", "合作", "合作市", "场", "市场", "北京", "北京市", "东路", "区域", "延边",
+               "延边州", "州", "市", "，", "的", "我市", "南京市鼓楼区", "开封", "郑州", "县",
+               "抚顺县", "沙河镇", "香港特区", "a", "吉林", "吉林市", "黔西", "黔西南州", "南",
+               "海南", "海南州", "恩施市"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(CITY_PIECES), max_size=14).map("".join))
+@example("许昌市场许昌中山路中山孙中山合作市场长葛市长葛")
+@example("吉林市黔西南州海南州")  # a shorter spelling names another city, or none
+def test_city_mentions_equal_the_position_by_position_scan(text: str) -> None:
+    from sitegen.ingest.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    assert gazetteer.mentions(text) == _mentions_position_by_position(gazetteer, text)
+    long = text * 40  # past PhraseIndex.SHORT: the numpy path
+    assert gazetteer.mentions(long) == _mentions_position_by_position(gazetteer, long)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from importlib.resources import files
 from typing import Literal, cast
 
+from sitegen.chinese import PhraseIndex
 from sitegen.model import City
 
 Level = Literal["province", "prefecture", "county"]
@@ -32,8 +33,7 @@ class Gazetteer:
         "_lookup",
         "_parent",
         "_forms",
-        "_lengths",
-        "_first",
+        "_spellings",
     )
 
     def __init__(
@@ -83,17 +83,12 @@ class Gazetteer:
         for words in (not_in or {}).values():
             for word in words:
                 forms.setdefault(word, None)
-        self._forms = forms
-        # Longest-first candidate lengths per first character; a character class finds
-        # the next position where any spelling can start.  Measured on 50,000 characters
-        # of news text this beats one big alternation (or a regex trie) about twofold.
-        lengths: dict[str, set[int]] = {}
         forms.pop("", None)
-        for form in forms:
-            lengths.setdefault(form[0], set()).add(len(form))
-        self._lengths = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}
-        chars = "".join(sorted(lengths))
-        self._first = re.compile(f"[{re.escape(chars)}]" if chars else "(?!)")
+        self._forms = forms
+        # Every occurrence of every spelling at once (numpy over the text's character
+        # pairs and triples): about twice as quick as a character class finding where a
+        # spelling may start and trying each length there.
+        self._spellings = PhraseIndex(forms)
         # lookup() also answers names that need a suffix in running text (合作 -> 合作市).
         for name, city in _best(((c.name, c) for c in self._cities), rank).items():
             self._lookup.setdefault(name, city)
@@ -129,20 +124,17 @@ class Gazetteer:
         """Count the cities named in Simplified text, most mentioned first, then by first place."""
         counts: dict[City, list[int]] = {}
         forms = self._forms
-        lengths = self._lengths
-        search = self._first.search
         after = _NOT_THE_CITY_AFTER.match
+        longest: dict[int, int] = {}  # start -> length of the longest spelling there
+        for start, size in self._spellings.occurrences(text):
+            if size > longest.get(start, 0):
+                longest[start] = size
         pos = 0
-        while (hit := search(text, pos)) is not None:
-            start = hit.start()
-            for size in lengths[text[start]]:
-                form = text[start : start + size]
-                if form in forms:
-                    break
-            else:
-                pos = start + 1
+        for start in sorted(longest):  # leftmost, longest first; a mention consumes its text
+            if start < pos:
                 continue
-            pos = end = start + len(form)
+            pos = end = start + longest[start]
+            form = text[start:end]
             city = forms[form]
             if city is None:
                 continue  # a province, or a word that contains a name (孙中山)
