@@ -56,6 +56,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from markupsafe import escape
+
 from sitegen import __version__
 from sitegen.cache import Cache, cache_dir, code_version, digest, files_digest, ingest_version
 from sitegen.chinese import HAN_RUN, S2T_RUN, SwitchScan
@@ -325,7 +327,7 @@ class PreparedBody:
     normal: str  # `search.tokenize.normalize` of it
     keys: bytes  # `render.related.bigram_keys` of `normal`
     html: str  # `render.env.markdown_to_html` of it
-    scan: tuple[str, str, str]  # `SwitchScan.packed()` after scanning `html`
+    scan: tuple[str, str, str]  # `SwitchScan.packed()` after scanning the raw text and `html`
     snippets: str  # its `search/text/REF.json` (`search.snippets.snippet_file`)
 
 
@@ -333,6 +335,7 @@ def _prepare(document: Document) -> PreparedBody:
     normal = normalize(document.body_markdown)
     html = markdown_to_html(document.body_markdown)
     scan = SwitchScan()
+    scan.add(document.raw_text)  # as the original page shows it (escaping changes no Han)
     scan.add(html)
     snippets = snippet_file(document.body_markdown)
     return PreparedBody(normal, bigram_keys(normal), html, scan.packed(), snippets)
@@ -648,7 +651,8 @@ def _current_report(config: Config, store: Any, fingerprint: str) -> BuildReport
 
 
 class BodyHtml:
-    """A document's body as HTML, converted (and scanned for 简/繁) while cleaning."""
+    """A document's body as HTML, converted while cleaning; `scan` is the 简/繁 scan of the
+    body and the raw text, made then too."""
 
     __slots__ = ("html", "scan")
 
@@ -675,10 +679,9 @@ def _render_all(
 ) -> SwitchScan:
     """Render and write every page, in `workers` processes; scan their text for 简/繁.
 
-    A document's body was scanned while cleaning (cached): a page showing it is scanned
-    without it and the body's scan merged, the same result in less time. A document's
-    three pages are rendered one after the other, so its original page (the raw text,
-    mostly the body's runs again) is mostly skipped by the scan's memory of runs.
+    A document's body and raw text were scanned while cleaning (cached): a page showing
+    either (its page, its original page) is scanned without it and that scan merged, the
+    same result in less time.
     """
     for page in pages:
         writer.claim(page.path)
@@ -725,10 +728,13 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
         with timings.stage("render"):
             body = contexts[path].get("body")
             if isinstance(body, BodyHtml):
-                rest = _without(html, body.html)
-                if rest is not None:
-                    scan.add_known(body.html, body.scan)
-                    html = rest
+                known = False
+                for piece in (body.html, str(escape(contexts[path]["doc"].raw_text))):
+                    rest = _without(html, piece)
+                    if rest is not None:
+                        known, html = True, rest
+                if known:
+                    scan.add_packed(body.scan)
             scan.add(html)
     return end - start, scan, timings.take()
 

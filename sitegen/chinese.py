@@ -439,15 +439,6 @@ class SwitchScan:
         return ("".join(sorted(self.chars)), "\n".join(sorted(self.found["t2s"])),
                 "\n".join(sorted(self.found["s2t"])))  # fmt: skip
 
-    def add_known(self, text: str, packed: tuple[str, str, str]) -> None:
-        """Add `text`, whose scan is `packed` (made earlier): merge it and remember the
-        runs of `text` as scanned, so that other texts repeating them skip them."""
-        runs = set(S2T_RUN.findall(text))
-        if len(self._seen) + len(runs) > self.MEMO:
-            self._seen.clear()
-        self._seen.update(runs)
-        self.add_packed(packed)
-
     def add_packed(self, packed: tuple[str, str, str]) -> None:
         """Merge a scan given by `packed`."""
         chars, t2s, s2t = packed
