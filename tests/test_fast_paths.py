@@ -137,7 +137,7 @@ def seed_documents(folder):  # type: ignore[no-untyped-def]
     return documents
 
 
-def test_related_documents_equal_the_pairwise_reference(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_related_documents_equal_the_pairwise_reference(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import sitegen.render.related as related
     from sitegen.search.tokenize import normalize
 
@@ -146,9 +146,12 @@ def test_related_documents_equal_the_pairwise_reference(tmp_path) -> None:  # ty
     expected = related_reference(documents, city_of)
     assert any(expected.values())
     keys = {d.body_markdown: related.bigram_keys(normalize(d.body_markdown)) for d in documents}
-    for body_keys in (None, keys):
-        found = related.related_documents(documents, city_of, body_keys=body_keys)
-        assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
+    # all documents scored at once, in batches of 5 (the last smaller), one at a time
+    for cells in (related.BATCH_CELLS, 5 * len(documents), 1):
+        monkeypatch.setattr(related, "BATCH_CELLS", cells)
+        for body_keys in (None, keys):
+            found = related.related_documents(documents, city_of, body_keys=body_keys)
+            assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
 
 
 def test_related_rows_kept_up_to_date_equal_rows_computed_afresh(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ SAME_CITY = 4.0
 MAX_SHARE = 0.2
 MAX_POSTINGS = 50
 KEY = np.dtype("<u8")
+BATCH_CELLS = 1 << 21  # documents scored at once x documents: 16 MiB of scores
 
 
 def bigram_keys(normalized: str) -> bytes:
@@ -65,7 +66,7 @@ def document_keys(document: Document, body_keys: Mapping[str, bytes] | None = No
             bigram_keys(normalize(document.title.value + "\n" + document.body_markdown)), dtype=KEY
         )
     title = np.frombuffer(bigram_keys(normalize(document.title.value)), dtype=KEY)
-    return np.union1d(title, np.frombuffer(body, dtype=KEY))
+    return distinct_sorted(np.concatenate([title, np.frombuffer(body, dtype=KEY)]))
 
 
 def related_documents(
@@ -113,17 +114,31 @@ def related_documents(
     slugs = [d.slug for d in documents]
     cities = city_numbers(slugs, city_of)
     related = {}
-    for d, mine in enumerate(rows):
+    batch = max(1, BATCH_CELLS // count)
+    for first in range(0, count, batch):
+        # The scores of `batch` documents at once: one bincount over all their postings,
+        # each document's in a row of its own (the same additions in the same order).
+        mine = np.concatenate(rows[first : first + batch])
         starts = term_start[mine]
         sizes = term_start[mine + 1] - starts
         ends = np.cumsum(sizes)
         at = np.repeat(starts - ends + sizes, sizes) + np.arange(ends[-1] if len(ends) else 0)
+        row_sizes = [int(sizes[a:b].sum()) for a, b in _bounds(rows[first : first + batch])]
+        cells = term_docs[at] + np.repeat(np.arange(len(row_sizes)) * count, row_sizes)
         scores = np.bincount(
-            term_docs[at], weights=np.repeat(weights[mine], sizes), minlength=count
+            cells, weights=np.repeat(weights[mine], sizes), minlength=len(row_sizes) * count
         )
-        best = best_others(scores, d, cities, slugs, limit)
-        related[slugs[d]] = tuple(documents[o] for o in best)
+        for n in range(len(row_sizes)):
+            d = first + n
+            best = best_others(scores[n * count : (n + 1) * count], d, cities, slugs, limit)
+            related[slugs[d]] = tuple(documents[o] for o in best)
     return related
+
+
+def _bounds(rows: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+    """Where each of `rows` stands in their concatenation."""
+    ends = np.cumsum([len(r) for r in rows]).tolist()
+    return list(zip([0, *ends[:-1]], ends, strict=True))
 
 
 def most_postings(count: int) -> int:
