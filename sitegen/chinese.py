@@ -54,23 +54,23 @@ class PhraseIndex:
     """Finds every occurrence of a set of keys in a text, at numpy's speed where it can.
 
     The text's runs of two and of three characters, as numbers (`gram_codes`), are looked
-    up all at once (`numpy.searchsorted`) among the keys of two and of three characters,
-    and among the first three characters of the longer keys: only where those stand is
-    each length of the keys starting so tried, in Python.
+    up all at once (`CodeSet`) among the keys of two and of three characters, and among
+    the first three characters of the longer keys: only where those stand is each length
+    of the keys starting so tried, in Python.
     """
 
     def __init__(self, keys: Iterable[str]) -> None:
         self.keys = frozenset(keys)
         self.singles = frozenset(key for key in self.keys if len(key) == 1)
-        self.pairs = _sorted_codes(key for key in self.keys if len(key) == 2)
-        self.triples = _sorted_codes(key for key in self.keys if len(key) == 3)
+        self.pairs = CodeSet(_sorted_codes(key for key in self.keys if len(key) == 2))
+        self.triples = CodeSet(_sorted_codes(key for key in self.keys if len(key) == 3))
         lengths: dict[int, set[int]] = {}
         for key in self.keys:
             if len(key) >= 4:
                 first = ord(key[0]) << 42 | ord(key[1]) << 21 | ord(key[2])  # as gram_codes
                 lengths.setdefault(first, set()).add(len(key))
         self.lengths = {code: tuple(sorted(ls)) for code, ls in lengths.items()}
-        self.firsts = np.array(sorted(self.lengths), np.uint64)
+        self.firsts = CodeSet(np.array(sorted(self.lengths), np.uint64))
         by_pair: dict[str, set[int]] = {}
         for key in self.keys:
             if len(key) >= 2:
@@ -109,8 +109,8 @@ class PhraseIndex:
         """The occurrences of keys of two or more characters, with numpy."""
         found: list[tuple[int, int]] = []
         pairs, triples = gram_codes(text)
-        found += zip(np.flatnonzero(_among(pairs, self.pairs)).tolist(), repeat(2))
-        found += zip(np.flatnonzero(_among(triples, self.triples)).tolist(), repeat(3))
+        found += zip(np.flatnonzero(self.pairs.among(pairs)).tolist(), repeat(2))
+        found += zip(np.flatnonzero(self.triples.among(triples)).tolist(), repeat(3))
         found += self._longer(text, triples)
         return found
 
@@ -120,17 +120,14 @@ class PhraseIndex:
         if len(text) < 2:
             return found
         pairs, triples = gram_codes(text)
-        distinct = distinct_sorted(pairs)
-        found.update(_spelled(distinct[_among(distinct, self.pairs)]))
-        distinct = distinct_sorted(triples)
-        found.update(_spelled(distinct[_among(distinct, self.triples)]))
-        if _among(distinct, self.firsts).any():  # else no longer key can start anywhere
-            found.update(text[i : i + length] for i, length in self._longer(text, triples))
+        found.update(_spelled(distinct_sorted(pairs[self.pairs.among(pairs)])))
+        found.update(_spelled(distinct_sorted(triples[self.triples.among(triples)])))
+        found.update(text[i : i + length] for i, length in self._longer(text, triples))
         return found
 
     def _longer(self, text: str, triples: np.ndarray) -> list[tuple[int, int]]:
         """Every (start, length) of a key of four or more characters."""
-        hits = np.flatnonzero(_among(triples, self.firsts))
+        hits = np.flatnonzero(self.firsts.among(triples))
         keys, lengths, found = self.keys, self.lengths, []
         for start, first in zip(hits.tolist(), triples[hits].tolist(), strict=True):
             for length in lengths[first]:
@@ -161,12 +158,38 @@ def distinct_sorted(codes: np.ndarray) -> np.ndarray:
     return ordered
 
 
-def _among(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
-    """Whether each of `codes` is one of `sorted_codes`."""
-    if not len(sorted_codes):
-        return np.zeros(len(codes), bool)
-    at = np.searchsorted(sorted_codes, codes).clip(max=len(sorted_codes) - 1)
-    return sorted_codes[at] == codes
+class CodeSet:
+    """Sorted distinct numbers, and whether numbers are among them, quickly: a bitmap of
+    their hashes (32 bits or more a number) answers no for nearly every number that is
+    not, and only the few left are looked up by binary search (which alone takes several
+    times longer)."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+        bits = max(10, (32 * len(codes)).bit_length())
+        self._shift = np.uint64(64 - bits)
+        self._bitmap = np.zeros(1 << bits, bool)
+        self._bitmap[self._hash(codes)] = True
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def _hash(self, codes: np.ndarray) -> np.ndarray:
+        return (codes * self._MULTIPLIER) >> self._shift  # wraps around: a hash
+
+    def among(self, codes: np.ndarray) -> np.ndarray:
+        """Whether each of `codes` is one of these."""
+        found = np.zeros(len(codes), bool)
+        if not len(self.codes):
+            return found
+        maybe = np.flatnonzero(self._bitmap[self._hash(codes)])
+        if len(maybe):
+            candidates = codes[maybe]
+            at = np.searchsorted(self.codes, candidates).clip(max=len(self.codes) - 1)
+            found[maybe] = self.codes[at] == candidates
+        return found
 
 
 def _spelled(codes: np.ndarray) -> list[str]:

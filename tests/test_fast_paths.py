@@ -446,3 +446,19 @@ def test_city_mentions_equal_the_position_by_position_scan(text: str) -> None:
     assert gazetteer.mentions(text) == _mentions_position_by_position(gazetteer, text)
     long = text * 40  # past PhraseIndex.SHORT: the numpy path
     assert gazetteer.mentions(long) == _mentions_position_by_position(gazetteer, long)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**63 - 1), max_size=60, unique=True),
+    st.lists(st.integers(0, 2**63 - 1), max_size=60),
+)
+def test_a_code_set_tells_membership_as_isin_does(members: list[int], codes: list[int]) -> None:
+    import numpy as np
+
+    from sitegen.chinese import CodeSet
+
+    numbers = np.array(sorted(members), np.uint64)
+    asked = np.array(codes + members[::2], np.uint64)  # members asked too
+    expected = np.isin(asked, numbers)
+    assert CodeSet(numbers).among(asked).tolist() == expected.tolist()
