@@ -259,6 +259,8 @@ def test_a_phrase_index_finds_every_occurrence_of_its_keys(keys: list[str], text
     singles = [(i, n) for i, n in every if n == 1]
     assert sorted(singles + index._by_numpy(text)) == every  # as texts of SHORT or more
     assert index.present(text) == {text[i : i + n] for i, n in every}
+    index.short_present = 0  # as texts that long: with numpy
+    assert index.present(text) == {text[i : i + n] for i, n in every}
 
 
 def _script_by_counting(text: str) -> str:
