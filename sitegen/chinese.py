@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -438,9 +439,19 @@ class SwitchScan:
     MEMO = 200_000  # runs remembered as scanned already; then forgotten, to bound memory
 
     def __init__(self) -> None:
-        self.chars: set[str] = set()
+        # The characters found, as a flag per code point: merging a scan's thousand
+        # characters is then one numpy assignment, not a thousand strings made and hashed.
+        self._points = np.zeros(0x110000, bool)
         self.found: dict[str, set[str]] = {"t2s": set(), "s2t": set()}
         self._seen: set[str] = set()
+
+    @property
+    def chars(self) -> str:
+        """The characters found, in code point order."""
+        return "".join(map(chr, np.flatnonzero(self._points).tolist()))
+
+    def _add_chars(self, chars: str) -> None:
+        self._points[np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), np.uint32)] = True
 
     def add(self, text: str) -> None:
         """Scan `text`: its Han characters and the phrases of either table it contains."""
@@ -452,35 +463,37 @@ class SwitchScan:
             self._seen.clear()
         self._seen.update(runs)
         joined = "\n".join(runs)  # a phrase is Han only: none spans the '\n'
-        self.chars.update(joined)
-        self.chars.discard("\n")
+        self._add_chars(joined)
+        self._points[ord("\n")] = False  # (runs have none of their own)
         for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases())):
             _find_phrases(joined, phrases, self.found[name])
 
     def update(self, other: SwitchScan) -> None:
-        self.chars |= other.chars
+        self._points |= other._points
         for name, found in other.found.items():
             self.found[name] |= found
 
     def packed(self) -> tuple[str, str, str]:
         """The scan as three strings (characters, t2s phrases, s2t phrases): small to keep
         and to cache, where sets of one-character strings would take a hundred times more."""
-        return ("".join(sorted(self.chars)), "\n".join(sorted(self.found["t2s"])),
+        return (self.chars, "\n".join(sorted(self.found["t2s"])),
                 "\n".join(sorted(self.found["s2t"])))  # fmt: skip
 
     def add_packed(self, packed: tuple[str, str, str]) -> None:
         """Merge a scan given by `packed`."""
         chars, t2s, s2t = packed
-        self.chars.update(chars)
+        self._add_chars(chars)
         for name, phrases in (("t2s", t2s), ("s2t", s2t)):
             if phrases:
                 self.found[name].update(phrases.split("\n"))
 
     def __getstate__(self) -> dict[str, object]:
-        return {"chars": self.chars, "found": self.found}  # not the memo
+        return {"chars": self.chars, "found": self.found}  # not the memo, nor the flags
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._points = np.zeros(0x110000, bool)
+        self._add_chars(state["chars"])
+        self.found = state["found"]
         self._seen = set()
 
     def tables(self) -> dict[str, dict[str, dict[str, str]]]:
@@ -493,7 +506,7 @@ class SwitchScan:
                 "phrases": {p: phrases.entries[p] for p in sorted(self.found[name])},
                 "chars": {
                     c: characters.entries[c]
-                    for c in sorted(self.chars)
+                    for c in self.chars
                     if c in characters.entries and characters.entries[c] != c
                 },
             }
