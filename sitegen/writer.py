@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
@@ -22,11 +23,18 @@ SPILL = ".sitegen-spill"  # inside the new site, for files moved in (`spill_fold
 
 
 class SiteWriter:
-    """Write files below a new folder; `commit` replaces the output folder with it."""
+    """Write files below a new folder; `commit` replaces the output folder with it.
+
+    A file the site made last time already holds, byte for byte, is linked to (a hard
+    link) rather than written again: after an edit most of the site is, and deleting the
+    old site then frees only what changed (on a disk mounted with `discard`, freeing
+    gigabytes takes longer than writing them).
+    """
 
     def __init__(self, out: Path) -> None:
         self.out = out.resolve()
         self.root: Path | None = None
+        self.previous: Path | None = None  # the site being replaced, if sitegen made it
         self.written: set[PurePosixPath] = set()
         self._folders: set[Path] = set()  # folders known to exist, in this process
         self.seconds = 0.0  # spent writing, in this process
@@ -38,6 +46,8 @@ class SiteWriter:
             for stale in parent.glob(f"{prefix}{self.out.name}-*"):
                 shutil.rmtree(stale, ignore_errors=True)
         self.root = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{self.out.name}-", dir=parent))
+        if (self.out / ".sitegen").is_file():
+            self.previous = self.out
         return self
 
     def __exit__(
@@ -84,10 +94,28 @@ class SiteWriter:
         started = time.perf_counter()
         target = self._folder_of(path)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        with open(target, "wb") as file:
-            file.write(data)
+        if not self._linked(path, data, target):
+            with open(target, "wb") as file:
+                file.write(data)
         self.seconds += time.perf_counter() - started
         return len(data)
+
+    def _linked(self, path: str, data: bytes, target: Path) -> bool:
+        """Link `target` to the previous site's `path` if that holds `data`."""
+        if self.previous is None:
+            return False
+        old = self.previous.joinpath(*PurePosixPath(path).parts)
+        try:
+            held = os.stat(old, follow_symlinks=False)
+            if not stat.S_ISREG(held.st_mode) or held.st_size != len(data):
+                return False
+            with open(old, "rb") as file:
+                if file.read() != data:
+                    return False
+            os.link(old, target, follow_symlinks=False)
+        except OSError:  # gone meanwhile, or no hard links on this file system
+            return False
+        return True
 
     def _folder_of(self, path: str) -> Path:
         """The file `path` of the new site, its folder made if need be."""

@@ -185,3 +185,35 @@ def test_builds_are_byte_identical_across_folders_and_times(archive: Path, tmp_p
     second = build(load_config(elsewhere, tmp_path / "two" / "public"))
     assert first.documents == second.documents
     assert tree_digest(tmp_path / "one" / "site") == tree_digest(tmp_path / "two" / "public")
+
+
+def test_a_rebuild_links_what_did_not_change_and_writes_what_did(
+    archive: Path, tmp_path: Path
+) -> None:
+    """Files the last site holds byte for byte are hard-linked into the new one (deleting
+    the old site then frees only what changed); the site is still a clean build's."""
+    out = tmp_path / "site"
+    build(load_config(archive, out))
+    kept = tmp_path / "kept"  # a second name for every file, to know its inode after
+    for path in out.rglob("*"):
+        if path.is_file():
+            (kept / path.relative_to(out)).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, kept / path.relative_to(out))
+    source = archive / "000_cd93c6f70429d5e1.txt"
+    source.write_text(source.read_text("utf-8") + "\n许昌新增一段文字。\n", encoding="utf-8")
+    build(load_config(archive, out))
+
+    linked, written = [], []
+    for path in out.rglob("*"):
+        if path.is_file() and (kept / path.relative_to(out)).exists():
+            same = path.stat().st_ino == (kept / path.relative_to(out)).stat().st_ino
+            (linked if same else written).append(path.relative_to(out).as_posix())
+            if same:  # linked only when the bytes are the same
+                assert path.read_bytes() == (kept / path.relative_to(out)).read_bytes()
+    assert len(linked) > len(written) > 0
+    originals = [p for p in linked + written if p.endswith("/original/index.html")]
+    assert len(originals) == 12
+    assert len([p for p in originals if p in written]) == 1  # the edited document's only
+    fresh = tmp_path / "fresh"
+    build(load_config(archive, fresh), cache=False)
+    assert tree_digest(out) == tree_digest(fresh)
