@@ -180,9 +180,6 @@ class CodeSet:
         self._bitmap = np.zeros(1 << bits, bool)
         self._bitmap[self._hash(codes)] = True
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
     def _hash(self, codes: np.ndarray) -> np.ndarray:
         return (codes * self._MULTIPLIER) >> self._shift  # wraps around: a hash
 

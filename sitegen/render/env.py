@@ -81,7 +81,7 @@ _BLOCK_MARK = re.compile(r"[-+*>#=]|\d+\.")
 
 def plain_html(text: str) -> str | None:
     """What Markdown makes of `text` if it is only paragraphs and `## ` headings of plain
-    text, one line each, as the cleaner writes them (about ten times quicker), else None."""
+    text, one line each, as the cleaner writes them (tens of times quicker), else None."""
     if not text:
         return ""
     if not text.endswith("\n") or text.endswith("\n\n"):

@@ -220,10 +220,10 @@ def _lunr(field_vectors: list[Any], inverted: list[Any]) -> dict[str, Any]:
 class Shard:
     first: str  # its first term
     last: str  # its last term
-    # Each a file's text, or (`shard_index` with `spill`) the file holding it:
+    # Each is the file's text, or (`shard_index` with `spill`) a file holding it.
     index: str | Path  # a lunr.js index, as JSON
-    positions: str | Path  # JSON: {term: [title, body]}, each "ref:d,d,d;ref:d" (delta-coded
-    # offsets)
+    # JSON: {term: [title, body]}, each "ref:d,d,d;ref:d" (delta-coded offsets)
+    positions: str | Path
 
 
 def utf16_key(text: str) -> bytes:
