@@ -36,7 +36,7 @@ KEEP_BUILDS = 10
 FORMAT = 1  # bump when what an entry holds changes shape
 # Libraries whose behaviour the cleaned documents or the site depend on.
 LIBRARIES = ("opencc-python-reimplemented", "pypinyin", "charset-normalizer", "markdown",
-             "jinja2", "lunr", "numpy")  # fmt: skip
+             "jinja2", "markupsafe", "lunr", "numpy")  # fmt: skip
 BATCH = 500  # keys per SQL statement (SQLite allows 999 parameters)
 
 
