@@ -464,3 +464,12 @@ def test_a_code_set_tells_membership_as_isin_does(members: list[int], codes: lis
     asked = np.array(codes + members[::2], np.uint64)  # members asked too
     expected = np.isin(asked, numbers)
     assert CodeSet(numbers).among(asked).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), max_size=5))
+def test_the_characters_of_texts_are_every_character_once(texts: list[str]) -> None:
+    from sitegen.search.publish import _characters
+
+    found = _characters(texts)
+    assert found == sorted(set("".join(texts)))  # lone surrogates and astral ones too

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from sitegen.chinese import query_table
 from sitegen.model import Document
@@ -118,11 +120,7 @@ def search_files_of(
         previous = shard.last
         yield f"search/idx/{number:04d}.json", shard.index
         yield f"search/pos/{number:04d}.json", shard.positions
-    chars: set[str] = set()
-    for entry in entries:
-        chars.update(entry.title)
-        chars.update(entry.body)
-    table = query_table(chars)
+    table = query_table(_characters(entry.title + entry.body for entry in entries))
     buckets: list[dict[str, str]] = [{} for _ in range(T2S_BUCKETS)]
     for source, target in table["chars"].items():
         buckets[ord(source) % T2S_BUCKETS][source] = target
@@ -139,6 +137,15 @@ def search_files_of(
         yield f"search/shards/{number:03d}.json", compact_json(group)
     manifest = _manifest(len(entries), [g[0] for g in groups], len(firsts), table)
     yield "search/manifest.json", compact_json(manifest)
+
+
+def _characters(texts: Iterable[str]) -> list[str]:
+    """The distinct characters of `texts`, by a flag per code point (31 million characters
+    at 10,000 documents: a set of one-character strings took 2.3 s)."""
+    present = np.zeros(0x110000, bool)
+    for text in texts:
+        present[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)] = True
+    return list(map(chr, np.flatnonzero(present).tolist()))
 
 
 def boundary(previous: str | None, first: str) -> str:
