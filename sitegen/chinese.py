@@ -205,10 +205,37 @@ def _spelled(codes: np.ndarray) -> list[str]:
     return spelled
 
 
+def code_points(text: str) -> np.ndarray:
+    """The code points of `text` (lone surrogates too), as a numpy array."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+class CharacterFlags:
+    """A set of characters kept as a flag per code point: adding a text's thousand
+    characters is one numpy assignment, not a thousand strings made and hashed."""
+
+    def __init__(self) -> None:
+        self._flags = np.zeros(0x110000, bool)
+
+    def add(self, text: str) -> None:
+        self._flags[code_points(text)] = True
+
+    def update(self, other: CharacterFlags) -> None:
+        self._flags |= other._flags
+
+    def discard(self, char: str) -> None:
+        self._flags[ord(char)] = False
+
+    @property
+    def chars(self) -> str:
+        """The characters, in code point order."""
+        return "".join(map(chr, np.flatnonzero(self._flags).tolist()))
+
+
 def gram_codes(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Each two and each three adjacent characters of `text` as one number: `ord(a) << 21
     | ord(b)`, `ord(a) << 42 | ord(b) << 21 | ord(c)` (code points have 21 bits)."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.uint64)
+    points = code_points(text).astype(np.uint64)
     pairs = points[:-1] << 21
     pairs |= points[1:]
     triples = pairs[:-1] << 21
@@ -356,8 +383,7 @@ def _convert_characters(text: str, chars: dict[str, str]) -> str:
 
 def detect_script(text: str) -> Script:
     """Return 'Hant' when Traditional-only characters outnumber Simplified-only ones."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    return "Hant" if int(_script_signs()[points].sum(dtype=np.int64)) > 0 else "Hans"
+    return "Hant" if int(_script_signs()[code_points(text)].sum(dtype=np.int64)) > 0 else "Hans"
 
 
 @lru_cache(maxsize=1)
@@ -436,19 +462,14 @@ class SwitchScan:
     MEMO = 200_000  # runs remembered as scanned already; then forgotten, to bound memory
 
     def __init__(self) -> None:
-        # The characters found, as a flag per code point: merging a scan's thousand
-        # characters is then one numpy assignment, not a thousand strings made and hashed.
-        self._points = np.zeros(0x110000, bool)
+        self._chars = CharacterFlags()
         self.found: dict[str, set[str]] = {"t2s": set(), "s2t": set()}
         self._seen: set[str] = set()
 
     @property
     def chars(self) -> str:
         """The characters found, in code point order."""
-        return "".join(map(chr, np.flatnonzero(self._points).tolist()))
-
-    def _add_chars(self, chars: str) -> None:
-        self._points[np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), np.uint32)] = True
+        return self._chars.chars
 
     def add(self, text: str) -> None:
         """Scan `text`: its Han characters and the phrases of either table it contains."""
@@ -460,13 +481,13 @@ class SwitchScan:
             self._seen.clear()
         self._seen.update(runs)
         joined = "\n".join(runs)  # a phrase is Han only: none spans the '\n'
-        self._add_chars(joined)
-        self._points[ord("\n")] = False  # (runs have none of their own)
+        self._chars.add(joined)
+        self._chars.discard("\n")  # (runs have none of their own)
         for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases())):
             _find_phrases(joined, phrases, self.found[name])
 
     def update(self, other: SwitchScan) -> None:
-        self._points |= other._points
+        self._chars.update(other._chars)
         for name, found in other.found.items():
             self.found[name] |= found
 
@@ -479,7 +500,7 @@ class SwitchScan:
     def add_packed(self, packed: tuple[str, str, str]) -> None:
         """Merge a scan given by `packed`."""
         chars, t2s, s2t = packed
-        self._add_chars(chars)
+        self._chars.add(chars)
         for name, phrases in (("t2s", t2s), ("s2t", s2t)):
             if phrases:
                 self.found[name].update(phrases.split("\n"))
@@ -488,8 +509,8 @@ class SwitchScan:
         return {"chars": self.chars, "found": self.found}  # not the memo, nor the flags
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._points = np.zeros(0x110000, bool)
-        self._add_chars(state["chars"])
+        self._chars = CharacterFlags()
+        self._chars.add(state["chars"])
         self.found = state["found"]
         self._seen = set()
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sitegen.chinese import distinct_sorted
+from sitegen.chinese import code_points, distinct_sorted
 from sitegen.model import Document
 from sitegen.search.tokenize import TOKEN, normalize
 
@@ -45,7 +45,7 @@ def bigram_keys(normalized: str) -> bytes:
             runs.append(han)
         elif len(word) == 2:
             words.append(ord(word[0]) << 21 | ord(word[1]))
-    codes = np.frombuffer("\0".join(runs).encode("utf-32-le"), dtype="<u4").astype(KEY)
+    codes = code_points("\0".join(runs)).astype(KEY)
     first, second = codes[:-1], codes[1:]
     keys = (first << 21 | second)[(first != 0) & (second != 0)]  # not across the "\0"s
     if words:

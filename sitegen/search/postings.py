@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sitegen.chinese import HAN_CLASS
+from sitegen.chinese import HAN_CLASS, code_points
 
 HAN, WORD_CHARACTER = 1, 2
 WORD = 1 << 42  # a word's code: WORD + its number; above every bigram's (< 2**42)
@@ -159,7 +159,7 @@ def _chunk_tokens(
     starts = np.zeros(len(texts), np.int64)
     np.cumsum(sizes[:-1] + 1, out=starts[1:])
     joined = "\n".join(texts)  # '\n' is in no token: no token spans two texts
-    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    points = code_points(joined)
     kinds = character_kinds()[points]
     han = kinds == HAN
     before, after = _neighbours(han)
