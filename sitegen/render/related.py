@@ -118,27 +118,22 @@ def related_documents(
     for first in range(0, count, batch):
         # The scores of `batch` documents at once: one bincount over all their postings,
         # each document's in a row of its own (the same additions in the same order).
-        mine = np.concatenate(rows[first : first + batch])
+        group = rows[first : first + batch]
+        mine = np.concatenate(group)
+        row = np.repeat(np.arange(len(group)), [len(r) for r in group])  # each term's row
         starts = term_start[mine]
         sizes = term_start[mine + 1] - starts
         ends = np.cumsum(sizes)
         at = np.repeat(starts - ends + sizes, sizes) + np.arange(ends[-1] if len(ends) else 0)
-        row_sizes = [int(sizes[a:b].sum()) for a, b in _bounds(rows[first : first + batch])]
-        cells = term_docs[at] + np.repeat(np.arange(len(row_sizes)) * count, row_sizes)
+        cells = term_docs[at] + np.repeat(row * count, sizes)
         scores = np.bincount(
-            cells, weights=np.repeat(weights[mine], sizes), minlength=len(row_sizes) * count
+            cells, weights=np.repeat(weights[mine], sizes), minlength=len(group) * count
         )
-        for n in range(len(row_sizes)):
+        for n in range(len(group)):
             d = first + n
             best = best_others(scores[n * count : (n + 1) * count], d, cities, slugs, limit)
             related[slugs[d]] = tuple(documents[o] for o in best)
     return related
-
-
-def _bounds(rows: Sequence[np.ndarray]) -> list[tuple[int, int]]:
-    """Where each of `rows` stands in their concatenation."""
-    ends = np.cumsum([len(r) for r in rows]).tolist()
-    return list(zip([0, *ends[:-1]], ends, strict=True))
 
 
 def most_postings(count: int) -> int:
