@@ -37,7 +37,6 @@ from sitegen.search.index import (
     shard_index,
     utf16_key,
 )
-from sitegen.search.snippets import snippet_lines as snippet_lines  # re-exported
 from sitegen.search.snippets import with_normal
 from sitegen.search.tokenize import normalize
 

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from sitegen.chinese import to_simplified
 from sitegen.search.index import _offsets, utf16_key
-from sitegen.search.publish import T2S_BUCKETS, base36, boundary, read_boundaries, snippet_lines
+from sitegen.search.publish import T2S_BUCKETS, base36, boundary, read_boundaries
 from sitegen.search.query import shard_of
+from sitegen.search.snippets import snippet_lines
 from sitegen.search.tokenize import normalize, tokenize_normalized, tokenize_with_offsets
 
 SEED_DOCUMENTS = 12
