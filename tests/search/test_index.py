@@ -310,6 +310,37 @@ def test_parallel_build_gives_the_same_shards(
     assert sorted(t for s in alone for t, _ in json.loads(s.index)["invertedIndex"]) == vocabulary()
 
 
+
+def test_spilled_parts_are_read_whichever_sends_and_come_out_in_part_order() -> None:
+    """A later part that sends more than a pipe holds before the first part sends anything
+    must not wait for the first part to be read: reading the parts in turn would hang here
+    (the second part of the index at 10,000 documents waited so for half its time)."""
+    import multiprocessing
+    import pickle
+    import threading
+
+    import sitegen.search.index as index
+
+    pipes = [multiprocessing.Pipe(duplex=False) for _ in range(2)]
+    records = {n: [(f"{n}-{i:04d}", "last", "idx", "pos") for i in range(2_000)] for n in (0, 1)}
+
+    def send() -> None:
+        for number in (1, 0):  # the second part sends everything (~400 KB) first
+            for record in records[number]:
+                pipes[number][1].send_bytes(pickle.dumps([record]))
+            pipes[number][1].send_bytes(pickle.dumps(None))
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    got: list[object] = []
+    reader = threading.Thread(
+        target=lambda: got.extend(index._in_order([r for r, _ in pipes])), daemon=True
+    )
+    reader.start()
+    reader.join(timeout=20)
+    assert not reader.is_alive(), "the parts' pipes were read in turn: the second part hung"
+    assert got == records[0] + records[1]
+
 @pytest.mark.parametrize("budget", [600, 5_000, 48_000])
 def test_shard_index_gives_the_shards_of_the_collection(budget: int) -> None:
     """The fast path (each part tokenising every entry, keeping its own terms) equals, part
