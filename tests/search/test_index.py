@@ -310,7 +310,6 @@ def test_parallel_build_gives_the_same_shards(
     assert sorted(t for s in alone for t, _ in json.loads(s.index)["invertedIndex"]) == vocabulary()
 
 
-
 def test_spilled_parts_are_read_whichever_sends_and_come_out_in_part_order() -> None:
     """A later part that sends more than a pipe holds before the first part sends anything
     must not wait for the first part to be read: reading the parts in turn would hang here
@@ -340,6 +339,7 @@ def test_spilled_parts_are_read_whichever_sends_and_come_out_in_part_order() -> 
     reader.join(timeout=20)
     assert not reader.is_alive(), "the parts' pipes were read in turn: the second part hung"
     assert got == records[0] + records[1]
+
 
 @pytest.mark.parametrize("budget", [600, 5_000, 48_000])
 def test_shard_index_gives_the_shards_of_the_collection(budget: int) -> None:
