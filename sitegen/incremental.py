@@ -697,6 +697,15 @@ class _Reads:
         return isinstance(node, nodes.Name) and node.name in env and env[node.name] is None
 
     def call(self, node: nodes.Call, env: Mapping[str, Binding]) -> None:
+        if (
+            isinstance(node.node, nodes.Name)
+            and node.node.name == "once_per_document"
+            and node.node.name not in env
+            and node.args
+            and isinstance(node.args[0], nodes.Name)
+        ):  # `once_per_document(macro, doc, ...)` (render.env) reads what `macro(doc, ...)` reads
+            first, *rest = node.args
+            node = nodes.Call(first, rest, node.kwargs, node.dyn_args, node.dyn_kwargs)
         arguments = [*node.args, *(k.value for k in node.kwargs)]
         for extra in (node.dyn_args, node.dyn_kwargs):
             if extra is not None:

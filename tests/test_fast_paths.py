@@ -475,3 +475,68 @@ def test_the_characters_of_texts_are_every_character_once(texts: list[str]) -> N
 
     found = _characters(texts)
     assert found == "".join(sorted(set("".join(texts))))  # lone surrogates, astral ones too
+
+
+def test_document_cards_are_made_once_per_document_root_and_script(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`once_per_document` calls the macro once per document, page root and script; an
+    equal but new document (an edit in `sitegen serve`) or a new environment calls it again;
+    and city pages come out as when every card was made afresh."""
+    import dataclasses
+
+    from markupsafe import Markup
+
+    from sitegen.render.env import make_environment
+    from sitegen.resources import package_dir
+
+    calls: list[tuple[object, ...]] = []
+
+    class Card:
+        name = "card"
+
+        def __call__(self, doc: object, *args: object) -> str:
+            calls.append((doc, *args))
+            return Markup(f"<li>{len(calls)}</li>")
+
+    env = make_environment([package_dir("templates")])
+    page = env.from_string("{{ once_per_document(card, doc, True, '') }}")
+    doc = seed_documents(tmp_path)[0]
+    card = Card()
+
+    def render(document: object, root: str = "../../", lang: str = "zh-Hans") -> str:
+        return page.render(card=card, doc=document, root=root, lang=lang)
+
+    assert [render(doc), render(doc)] == ["<li>1</li>", "<li>1</li>"]
+    assert render(doc, root="../") == "<li>2</li>"
+    assert render(doc, lang="zh-Hant") == "<li>3</li>"
+    assert render(dataclasses.replace(doc)) == "<li>4</li>"
+    assert render(doc) == "<li>1</li>"
+    fresh = make_environment([package_dir("templates")])
+    assert (
+        fresh.from_string("{{ once_per_document(card, doc) }}").render(
+            card=card, doc=doc, root="", lang="zh-Hans"
+        )
+        == "<li>5</li>"
+    )
+    assert len(calls) == 5
+
+
+def test_document_lists_equal_cards_made_one_by_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sitegen.render.env import make_environment
+    from sitegen.resources import package_dir
+
+    env = make_environment([package_dir("templates")])
+    documents = seed_documents(tmp_path)
+    listed = env.from_string(
+        '{% from "macros.html" import doc_list with context %}'
+        "{{ doc_list(docs) }}{{ doc_list(docs, false, 'mention') }}{{ doc_list(docs) }}"
+    )
+    one_by_one = env.from_string(
+        '{% from "macros.html" import doc_card with context %}'
+        "{% for args in [(true, ''), (false, 'mention'), (true, '')] %}"
+        '<ul class="doc-list">\n{% for doc in docs %}  {{ doc_card(doc, *args) }}\n'
+        "{% endfor %}</ul>{% endfor %}"
+    )
+    for lang in ("zh-Hans", "zh-Hant"):
+        got = listed.render(docs=documents, root="../../", lang=lang)
+        assert got == one_by_one.render(docs=documents, root="../../", lang=lang)
+        assert got.count('<li class="doc-card') == 3 * len(documents) > 9

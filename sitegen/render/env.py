@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
 from markdown.treeprocessors import Treeprocessor
 
 from sitegen.chinese import to_simplified, to_traditional
@@ -36,7 +36,38 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
     env.filters["date_text"] = date_text
     env.filters["ui"] = ui_text
     env.filters["removal_label"] = removal_label
+    env.globals["once_per_document"] = once_per_document()
     return env
+
+
+CARDS_REMEMBERED = 100_000  # then forgotten, to bound memory
+
+
+def once_per_document() -> Callable[..., str]:
+    """A new `once_per_document(macro, doc, *args)`: `macro(doc, *args)`, called once per
+    document, page root and script, then remembered (a document's card is on a dozen pages:
+    its city's, its year's, its source's, those of other cities it mentions).
+
+    Only for a macro that reads nothing of the page but `root` and `lang`. A document is
+    known by identity, and each environment has its own memo (a new one when templates
+    change), so an edited document or template never comes from it.
+    """
+    known: dict[tuple[object, ...], tuple[object, str]] = {}
+
+    @pass_context
+    def call(context: Context, macro: Macro, doc: object, *args: object) -> str:
+        # The memo holds the document, so no other object can take its id meanwhile.
+        key = (macro.name, id(doc), context.get("root"), context.get("lang"), *args)
+        found = known.get(key)
+        if found is not None:
+            return found[1]
+        if len(known) >= CARDS_REMEMBERED:
+            known.clear()
+        html = macro(doc, *args)
+        known[key] = (doc, html)
+        return html
+
+    return call
 
 
 @pass_context
