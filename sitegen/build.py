@@ -714,8 +714,11 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
     start, end = bounds
     env, pages, writer = _SHARED["env"], _SHARED["pages"], _SHARED["writer"]
     timings = Timings()
-    scan = SwitchScan()
+    # Runs this process scanned for an earlier task are in that task's scan, which the
+    # build merges with this one: a title on a dozen listing pages is scanned once or so.
+    scan = SwitchScan(_SHARED.setdefault("scanned", set()))
     contexts = {page.path: page.context for page in pages[start:end]}
+    raw_html: dict[str, str] = {}  # a document's raw text escaped, for its three pages
     rendered = render_pages(env, pages[start:end])
     while True:
         with timings.stage("render"):
@@ -728,8 +731,11 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
         with timings.stage("render"):
             body = contexts[path].get("body")
             if isinstance(body, BodyHtml):
+                doc = contexts[path]["doc"]
+                if doc.slug not in raw_html:
+                    raw_html[doc.slug] = str(escape(doc.raw_text))
                 known = False
-                for piece in (body.html, str(escape(contexts[path]["doc"].raw_text))):
+                for piece in (body.html, raw_html[doc.slug]):
                     rest = _without(html, piece)
                     if rest is not None:
                         known, html = True, rest

@@ -460,10 +460,12 @@ class SwitchScan:
 
     MEMO = 200_000  # runs remembered as scanned already; then forgotten, to bound memory
 
-    def __init__(self) -> None:
+    def __init__(self, seen: set[str] | None = None) -> None:
+        """`seen`: runs scanned already by scans whose results are merged with this one's
+        (shared, and added to), so that they need not be scanned again."""
         self._chars = CharacterFlags()
         self.found: dict[str, set[str]] = {"t2s": set(), "s2t": set()}
-        self._seen: set[str] = set()
+        self._seen: set[str] = set() if seen is None else seen
 
     @property
     def chars(self) -> str:

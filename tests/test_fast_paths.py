@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import opencc
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -196,9 +198,14 @@ def test_related_rows_kept_up_to_date_equal_rows_computed_afresh(tmp_path) -> No
     assert partial >= 6  # most steps took the row-by-row path
 
 
-def test_the_switch_tables_cover_exactly_the_pages_written(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Bodies are scanned while cleaning, the rest of each page while rendering: the
-    tables are still those of every page and script as written."""
+@pytest.mark.parametrize("chunk", [48, 2])
+def test_the_switch_tables_cover_exactly_the_pages_written(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Bodies are scanned while cleaning, the rest of each page while rendering (a run a
+    worker scanned for an earlier task not again): the tables are still those of every
+    page and script as written."""
+    import sitegen.build
     from sitegen.build import build
     from sitegen.config import load_config
     from sitegen.render.feeds import TABLES_PATH, tables_script
@@ -212,6 +219,7 @@ def test_the_switch_tables_cover_exactly_the_pages_written(archive, tmp_path) ->
         encoding="utf-8",
     )
     out = tmp_path / "site"
+    monkeypatch.setattr(sitegen.build, "RENDER_CHUNK", chunk)  # 2: dozens of tasks a worker
     build(load_config(archive, out), workers=2, cache=False)
     page = (out / "doc" / "pinyin" / "index.html").read_text(encoding="utf-8")
     assert "头发很长" in page and "面条" not in page
