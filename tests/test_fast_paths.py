@@ -548,3 +548,18 @@ def test_document_lists_equal_cards_made_one_by_one(tmp_path) -> None:  # type: 
         got = listed.render(docs=documents, root="../../", lang=lang)
         assert got == one_by_one.render(docs=documents, root="../../", lang=lang)
         assert got.count('<li class="doc-card') == 3 * len(documents) > 9
+
+
+def test_a_one_article_file_is_pickled_with_its_text_once() -> None:
+    import pickle
+    from pathlib import PurePosixPath
+
+    from sitegen.build import ingest_bytes
+    from sitegen.ingest.gazetteer import load_gazetteer
+
+    text = "许昌市召开经济工作会议\n\n" + "会议指出，今年全市经济运行稳中有进。" * 200
+    result = ingest_bytes(PurePosixPath("one.txt"), text.encode("utf-8"), load_gazetteer())
+    (document,) = result.documents
+    assert document.raw_text == text and document.raw_text is result.source.text
+    again = pickle.loads(pickle.dumps(result))
+    assert again.documents[0].raw_text is again.source.text  # one copy in the pickle

@@ -62,6 +62,13 @@ DATELINE_WINDOW = 300
 TITLE_MAX = 80
 
 
+def _raw_text(article: Article) -> str:
+    """The article's lines as they were; the file's text itself when that is all of it, so
+    that a document pickled (to the build, into the cache) holds the text once, not twice."""
+    text = "\n".join(article.lines)
+    return article.source.text if text == article.source.text else text
+
+
 def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
     """Clean `article` and extract its metadata."""
     header = read_header(article.lines, article.first_line)
@@ -117,7 +124,7 @@ def describe(article: Article, gazetteer: Gazetteer, slug: str) -> Document:
         slug=slug,
         source=article.source,
         article_index=article.index,
-        raw_text="\n".join(article.lines),
+        raw_text=_raw_text(article),
         title=title,
         original_title=original_title,
         date=_header_date(header) or date,
