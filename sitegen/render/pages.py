@@ -154,7 +154,8 @@ def newest_first(documents: Iterable[Document]) -> list[Document]:
         date = effective_date(d)
         if date is None:
             return (1, (), d.slug)
-        return (0, tuple(-x for x in date.sort_key()), d.slug)
+        year, month, day, hour, minute, second = date.sort_key()  # (sorted ~16 times a build)
+        return (0, (-year, -month, -day, -hour, -minute, -second), d.slug)
 
     return sorted(documents, key=key)
 
