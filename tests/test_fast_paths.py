@@ -563,3 +563,48 @@ def test_a_one_article_file_is_pickled_with_its_text_once() -> None:
     assert document.raw_text == text and document.raw_text is result.source.text
     again = pickle.loads(pickle.dumps(result))
     assert again.documents[0].raw_text is again.source.text  # one copy in the pickle
+
+
+@pytest.mark.parametrize("in_child", [True, False])
+def test_related_documents_scored_beside_the_plan_fill_the_pages(
+    tmp_path: Path, in_child: bool
+) -> None:
+    """The build plans the pages while a forked process scores related documents, then
+    fills them in: every document's pages get what the plan computing them itself gives."""
+    from sitegen.build import _RelatedLater
+    from sitegen.config import load_config
+    from sitegen.ingest.gazetteer import load_gazetteer
+    from sitegen.render.pages import plan_pages
+    from sitegen.render.site import site_info
+
+    documents = seed_documents(tmp_path)
+    site = site_info(load_config(tmp_path, tmp_path / "site"), [])
+
+    def plan(related_of):  # type: ignore[no-untyped-def]
+        pages = list(plan_pages(documents, load_gazetteer(), site, [], str, related_of))
+        return [p for p in pages if "related" in p.context]
+
+    expected = {p.path: p.context["related"] for p in plan(None)}
+    assert sum(map(bool, expected.values())) > 20
+    later = _RelatedLater({}, in_child=in_child)
+    pages = plan(later)
+    assert not any(p.context["related"] for p in pages)  # the plan went on without them
+    later.fill(pages)
+    assert {p.path: p.context["related"] for p in pages} == expected
+    assert all(r in documents for p in pages for r in p.context["related"])
+
+
+def test_related_documents_failing_in_their_process_stop_the_build_with_the_cause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sitegen.build
+    from sitegen.errors import BuildError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("no terms")
+
+    monkeypatch.setattr(sitegen.build, "related_documents", broken)
+    later = sitegen.build._RelatedLater({}, in_child=True)
+    assert later([], {}) == {}
+    with pytest.raises(BuildError, match="scoring related documents failed: ValueError"):
+        later.fill([])
