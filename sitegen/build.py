@@ -182,10 +182,7 @@ def build(
         results, new = ingest_files(
             files, gazetteer, store, workers, progress, timings, ingest_key=ingest_key
         )
-        with timings.stage("write"):  # stored now: what follows need not hold it
-            used = [r.key for r in results]
-            store.finish(new, used)
-            del new
+        used = [r.key for r in results]
         # From here on memory is what limits a large build: each step lets go of what
         # the steps after it do not need (the files' bytes, their texts, the page plan).
         files = [replace(f, data=None) for f in files]
@@ -208,6 +205,9 @@ def build(
             )
             del body_keys, bodies
             env = make_environment([config.source / "templates", package_dir("templates")])
+        with timings.stage("write"):  # while related documents are scored
+            store.finish(new, used)
+            del new, used
         _check_strict(config, warnings)
         with SiteWriter(config.out) as writer:
             with timings.stage("metadata"):

@@ -350,6 +350,18 @@ def plan_pages(
     """
     ordered = newest_first(documents)
     cities = city_pages(documents, gazetteer)
+    city_of: dict[str, CityPage] = {}
+    city_url: dict[str, str] = {}
+    for page in cities:
+        for place in page.places:
+            city_url[place.city.code] = page.url + (f"#{place.anchor}" if place.anchor else "")
+            for group in place.years:
+                for document in group.documents:
+                    city_of[document.slug] = page
+    # Asked first, so that a `related_of` working elsewhere can go on beside the rest.
+    related = (related_of or related_documents)(
+        ordered, {slug: page.slug for slug, page in city_of.items()}
+    )
     years = year_pages(documents)
     sources = source_pages(documents)
     lang = site.lang
@@ -390,19 +402,8 @@ def plan_pages(
     yield Page("404.html", "404.html", common, lang, None, "",
                absolute_root=site.base_url)  # fmt: skip
 
-    city_of: dict[str, CityPage] = {}
-    city_url: dict[str, str] = {}
-    for page in cities:
-        for place in page.places:
-            city_url[place.city.code] = page.url + (f"#{place.anchor}" if place.anchor else "")
-            for group in place.years:
-                for document in group.documents:
-                    city_of[document.slug] = page
     source_of = {d.slug: s for s in sources for d in s.documents}
     year_url = {d.slug: f"{y.url}#{m.anchor}" for y in years for m in y.months for d in m.documents}
-    related = (related_of or related_documents)(
-        ordered, {slug: page.slug for slug, page in city_of.items()}
-    )
     siblings = {
         page.slug: newest_first(d for p in page.places for g in p.years for d in g.documents)
         for page in cities
