@@ -254,9 +254,10 @@ class _RelatedLater:
     scored in a forked process: it gives the plan an empty mapping (every document page's
     `related` is () for now) and `fill` puts the real ones into the pages' contexts.
 
-    Scoring takes the build's one process ~8 s at 10,000 documents while the other core
-    is idle; the rest of the plan, the environment and the new site's folder go on beside
-    it. With `in_child` false it scores there and then (one process does everything).
+    Scoring takes ~8 s at 10,000 documents, when the cleaning workers are done and the
+    other core would sit idle; the rest of the plan, the cache's bookkeeping and the new
+    site's folder go on beside it. With `in_child` false it scores there and then (one
+    process does everything).
     """
 
     def __init__(self, body_keys: Mapping[str, bytes], *, in_child: bool) -> None:
