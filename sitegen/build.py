@@ -257,76 +257,54 @@ class _RelatedLater:
     Scoring takes ~8 s at 10,000 documents, when the cleaning workers are done and the
     other core would sit idle; the rest of the plan, the cache's bookkeeping and the new
     site's folder go on beside it. With `in_child` false it scores there and then (one
-    process does everything).
+    process does everything) and `fill` has nothing to do.
     """
 
     def __init__(self, body_keys: Mapping[str, bytes], *, in_child: bool) -> None:
         self.body_keys = body_keys
         self.in_child = in_child
-        self._found: dict[str, tuple[str, ...]] | None = None
-        self._child: tuple[Any, Any] | None = None
+        self._scoring: tuple[Any, Any, Sequence[Document]] | None = None  # pool, result, docs
 
     def __call__(
         self, documents: Sequence[Document], city_of: Mapping[str, str]
     ) -> Mapping[str, tuple[Document, ...]]:
         if not self.in_child:
-            found = related_documents(documents, city_of, body_keys=self.body_keys)
-            self._found = {slug: tuple(d.slug for d in docs) for slug, docs in found.items()}
-            return {}
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        arguments = (send, documents, city_of, self.body_keys, os.getpid())
+            return related_documents(documents, city_of, body_keys=self.body_keys)
+        _SHARED["related"] = (documents, city_of, self.body_keys)  # inherited, not pickled
         gc.freeze()  # the child's collections then leave this process's memory shared
         try:
-            process = context.Process(target=_related_in_child, args=arguments, daemon=True)
-            process.start()
+            pool = _fork_pool(1)
         finally:
             gc.unfreeze()
-        send.close()
-        self._child = (process, receive)
+            del _SHARED["related"]
+        self._scoring = (pool, pool.apply_async(_related_slugs), documents)
         return {}
 
     def fill(self, pages: Sequence[Page]) -> None:
         """Put each document's related documents into its pages' contexts."""
-        found = self._found
-        if self._child is not None:
-            process, receive = self._child
-            try:
-                outcome, value = pickle.loads(receive.recv_bytes())
-            except EOFError:
-                raise BuildError("scoring related documents failed: its process ended") from None
-            finally:
-                receive.close()
-                process.join()
-            if outcome != "ok":
-                raise BuildError(f"scoring related documents failed: {value}")
-            found = value
-        if found is None:
-            return  # plan_pages never asked: no documents
-        by_slug = {page.context["doc"].slug: page.context["doc"] for page in pages
-                   if "related" in page.context}  # fmt: skip
+        if self._scoring is None:
+            return
+        pool, result, documents = self._scoring
+        try:
+            found = result.get()
+        except Exception as error:
+            raise BuildError(f"scoring related documents failed: {error!r}") from error
+        finally:
+            pool.terminate()
+            pool.join()
+        by_slug = {d.slug: d for d in documents}
         for page in pages:
             if "related" in page.context:  # a document's pages share one context
                 slugs = found.get(page.context["doc"].slug, ())
                 page.context["related"] = tuple(by_slug[slug] for slug in slugs)
 
 
-def _related_in_child(
-    send: Any,
-    documents: Sequence[Document],
-    city_of: Mapping[str, str],
-    body_keys: Mapping[str, bytes],
-    parent: int,
-) -> None:
-    die_with_parent(parent)
-    try:
-        found = related_documents(documents, city_of, body_keys=body_keys)
-        slugs = {slug: tuple(d.slug for d in docs) for slug, docs in found.items()}
-        send.send_bytes(pickle.dumps(("ok", slugs), pickle.HIGHEST_PROTOCOL))
-    except BaseException as error:  # the build names it and stops
-        send.send_bytes(pickle.dumps(("error", repr(error))))
-    finally:
-        send.close()
+def _related_slugs() -> dict[str, tuple[str, ...]]:
+    """`related_documents` of what `_RelatedLater` left in `_SHARED`, as slugs (small to send
+    back, where the documents would be pickled whole)."""
+    documents, city_of, body_keys = _SHARED["related"]
+    found = related_documents(documents, city_of, body_keys=body_keys)
+    return {slug: tuple(d.slug for d in docs) for slug, docs in found.items()}
 
 
 def _check_strict(config: Config, warnings: list[str]) -> None:
@@ -590,11 +568,15 @@ def _run(
             return
         processes = min(workers, len(tasks))
         chunk = chunk or max(1, min(16, len(tasks) // (processes * 8)))
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes, die_with_parent, (os.getpid(),)) as pool:
+        with _fork_pool(processes) as pool:
             yield from pool.imap(function, tasks, chunksize=chunk)
     finally:
         _SHARED.clear()
+
+
+def _fork_pool(processes: int) -> Any:
+    """A pool of `processes` forked workers that end with the build (`die_with_parent`)."""
+    return multiprocessing.get_context("fork").Pool(processes, die_with_parent, (os.getpid(),))
 
 
 def die_with_parent(parent: int) -> None:

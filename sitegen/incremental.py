@@ -93,7 +93,7 @@ from sitegen.ingest.sidecar import (
 from sitegen.ingest.split import split_articles
 from sitegen.model import Article, City, Document, Field, PartialDate, Removal, Source
 from sitegen.render import related as related_module
-from sitegen.render.env import make_environment, markdown_to_html
+from sitegen.render.env import ONCE_PER_DOCUMENT, make_environment, markdown_to_html
 from sitegen.render.feeds import TABLES_PATH, site_files, tables_script
 from sitegen.render.pages import Page, plan_pages
 from sitegen.render.site import MarkdownPage, SiteInfo, read_pages, render_pages, site_info
@@ -699,7 +699,7 @@ class _Reads:
     def call(self, node: nodes.Call, env: Mapping[str, Binding]) -> None:
         if (
             isinstance(node.node, nodes.Name)
-            and node.node.name == "once_per_document"
+            and node.node.name == ONCE_PER_DOCUMENT
             and node.node.name not in env
             and node.args
             and isinstance(node.args[0], nodes.Name)

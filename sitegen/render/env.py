@@ -23,6 +23,10 @@ UNSAFE_INLINE = (
 )  # fmt: skip
 
 
+CARDS_REMEMBERED = 100_000  # then forgotten, to bound memory
+ONCE_PER_DOCUMENT = "once_per_document"  # its name in templates (serve's analysis reads it)
+
+
 def make_environment(template_dirs: Sequence[Path]) -> Environment:
     """Return a Jinja environment that looks in `template_dirs` in order, escaping always."""
     env = Environment(
@@ -36,11 +40,8 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
     env.filters["date_text"] = date_text
     env.filters["ui"] = ui_text
     env.filters["removal_label"] = removal_label
-    env.globals["once_per_document"] = once_per_document()
+    env.globals[ONCE_PER_DOCUMENT] = once_per_document()
     return env
-
-
-CARDS_REMEMBERED = 100_000  # then forgotten, to bound memory
 
 
 def once_per_document() -> Callable[..., str]:
