@@ -45,6 +45,19 @@ def test_conversion_equals_opencc_and_the_run_by_run_algorithm() -> None:
         assert to_traditional(text) == by_runs, text
 
 
+def test_long_texts_convert_as_opencc_does() -> None:
+    # Past _Converter.SHORT characters go through a table by code point, not translate():
+    # astral Han characters, a lone surrogate and text no table knows must come out right.
+    t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    pieces = texts(200, seed=11)
+    extra = "\U00020000\U0002a6a5\ud800𠀀Ω🙂"
+    for start in range(0, len(pieces), 10):
+        text = extra.join(pieces[start : start + 10])
+        assert len(text) > 64
+        assert to_simplified(text) == t2s.convert(text), text
+        assert to_traditional(text) == s2t.convert(text), text
+
+
 def test_a_phrase_cut_off_by_the_end_of_a_run_does_not_match() -> None:
     # '冲击' starts '冲击力' too; at the end of the run only the two characters are there,
     # so '大冲' (leftmost among the phrases of two) wins, as in OpenCC.
