@@ -212,9 +212,10 @@ def _repair_line(line: Line, damaged: bool) -> tuple[str, list[Removal]]:
         lambda m: reading(m, 1) if is_pinyin(m.group(1)) else m.group(), text
     )
     before = text.count(PLACEHOLDER)
-    text = GARBLED.sub(
-        lambda m: PLACEHOLDER * (len(m.group()) // 3 if "锟" in m.group() else 1), text
-    )
+    if _garbled(text):
+        text = GARBLED.sub(
+            lambda m: PLACEHOLDER * (len(m.group()) // 3 if "锟" in m.group() else 1), text
+        )
     text = _lost_question_marks(PRIVATE_USE.sub(PLACEHOLDER, text), damaged)
     unreadable = text.count(PLACEHOLDER) - before
     if unreadable:
@@ -230,7 +231,7 @@ def _shows_damage(lines: tuple[Line, ...]) -> bool:
         or PRIVATE_USE.search(text)
         or ("?" in text and LOST_WITH_READING.search(text))
         or ("??" in text and re.search(rf"{HAN}\?{{2,}}{HAN}", text))
-        or GARBLED.search(text)
+        or _garbled(text)
     )
 
 
@@ -372,7 +373,13 @@ DATELINE_BYLINE = re.compile(
 TRAILING_BYLINE = re.compile(
     r"[(（]\s*((?:本报)?(?:记者|通讯员|见习记者)[\s\u4e00-\u9fff·、]{2,30})\s*[)）]\s*$"
 )
-GARBLED = re.compile("(?:锟斤拷)+|(?:烫烫)+|(?:屯屯)+")
+GARBLED_MARKS = ("锟斤拷", "烫烫", "屯屯")
+GARBLED = re.compile("|".join(f"(?:{mark})+" for mark in GARBLED_MARKS))
+
+
+def _garbled(text: str) -> bool:
+    """Whether GARBLED occurs in `text`: `in` finds a mark ~40 times quicker than search."""
+    return any(mark in text for mark in GARBLED_MARKS)
 
 
 def _classify(draft: Draft, rule: Callable[[str, str], str | None]) -> Draft:
@@ -402,13 +409,19 @@ def drop_navigation(draft: Draft) -> Draft:
     return _classify(draft, rule)
 
 
+def _photo_credit(s: str) -> bool:
+    # Every credit has 摄 or 图: far quicker to look for than PHOTO_CREDIT, which tries
+    # 2 to 12 Han characters at every position of the line.
+    return ("摄" in s or "图" in s) and PHOTO_CREDIT.search(s) is not None
+
+
 def drop_images(draft: Draft) -> Draft:
     """Remove image placeholders and captions; captions keep their photo credit."""
 
     def rule(text: str, s: str) -> str | None:
         if len(s) <= 120 and IMAGE_PLACEHOLDER.search(s):
             return "image"
-        if len(s) <= 160 and (PHOTO_CREDIT.search(s) or CAPTION_MARK.match(s) and len(s) <= 100):
+        if len(s) <= 160 and (_photo_credit(s) or CAPTION_MARK.match(s) and len(s) <= 100):
             return "image-caption"
         return None
 
@@ -638,7 +651,8 @@ BLOCK_START = re.compile(r"^(?:#|>|[-+*=|]|\d+[.)])")
 
 def escape_markdown(text: str) -> str:
     """Escape what Markdown would read as markup; text already escaped stays as it is."""
-    text = INLINE_SPECIAL.sub(r"\\\1", text)
+    if any(special in text for special in "`*_[]"):  # INLINE_SPECIAL tries every position
+        text = INLINE_SPECIAL.sub(r"\\\1", text)
     if BLOCK_START.match(text) and not text.startswith("\\"):
         text = "\\" + text
     return text
