@@ -58,6 +58,24 @@ def test_long_texts_convert_as_opencc_does() -> None:
         assert to_traditional(text) == s2t.convert(text), text
 
 
+@pytest.mark.parametrize("remembered", [3, 5_000])
+def test_lines_remembered_convert_as_opencc_does(
+    monkeypatch: pytest.MonkeyPatch, remembered: int
+) -> None:
+    # Texts sharing lines, in any order, some converted twice: each line comes from the
+    # memo or from a call converting several at once; the memo also empties as it fills.
+    from sitegen.chinese import _Converter
+
+    monkeypatch.setattr(_Converter, "LINES_REMEMBERED", remembered)
+    t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    lines = [text.replace("\n", "") for text in texts(60, seed=13)]
+    rng = random.Random(3)
+    for _ in range(150):
+        text = "\n".join(rng.choice(lines) for _ in range(rng.randint(1, 8)))
+        assert to_simplified(text) == t2s.convert(text), text
+        assert to_traditional(text) == s2t.convert(text), text
+
+
 def test_a_phrase_cut_off_by_the_end_of_a_run_does_not_match() -> None:
     # '冲击' starts '冲击力' too; at the end of the run only the two characters are there,
     # so '大冲' (leftmost among the phrases of two) wins, as in OpenCC.
