@@ -210,25 +210,50 @@ def code_points(text: str) -> np.ndarray:
 
 
 class CharacterFlags:
-    """A set of characters kept as a flag per code point: adding a text's thousand
-    characters is one numpy assignment, not a thousand strings made and hashed."""
+    """A set of characters kept as code points: adding a text's thousand characters is one
+    numpy call, not a thousand strings made and hashed. The points added are kept as they
+    come and sorted out when asked for, until there are many: then a flag per code point
+    (1 MB, and a pass over it to list them, which a document's few hundred need not pay).
+    """
+
+    FLAGS_AFTER = 1 << 18  # points kept before switching to flags
 
     def __init__(self) -> None:
-        self._flags = np.zeros(0x110000, bool)
+        self._flags: np.ndarray | None = None
+        self._added: list[np.ndarray] = []
+        self._count = 0
 
     def add(self, text: str) -> None:
-        self._flags[code_points(text)] = True
+        self._add(code_points(text))
+
+    def _add(self, points: np.ndarray) -> None:
+        if self._flags is not None:
+            self._flags[points] = True
+            return
+        self._added.append(points)
+        self._count += len(points)
+        if self._count > self.FLAGS_AFTER:
+            self._flags = np.zeros(0x110000, bool)
+            for added in self._added:
+                self._flags[added] = True
+            self._added, self._count = [], 0
 
     def update(self, other: CharacterFlags) -> None:
-        self._flags |= other._flags
-
-    def discard(self, char: str) -> None:
-        self._flags[ord(char)] = False
+        if other._flags is not None:
+            self._add(np.flatnonzero(other._flags).astype(np.uint32))
+        for points in other._added:
+            self._add(points)
 
     @property
     def chars(self) -> str:
         """The characters, in code point order."""
-        return "".join(map(chr, np.flatnonzero(self._flags).tolist()))
+        if self._flags is not None:
+            points = np.flatnonzero(self._flags).astype(np.uint32)
+        elif self._added:
+            points = distinct_sorted(np.concatenate(self._added))
+        else:
+            return ""
+        return points.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def gram_codes(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -516,9 +541,8 @@ class SwitchScan:
         if len(self._seen) > self.MEMO:
             self._seen.clear()
         self._seen.update(runs)
+        self._chars.add("".join(runs))
         joined = "\n".join(runs)  # a phrase is Han only: none spans the '\n'
-        self._chars.add(joined)
-        self._chars.discard("\n")  # (runs have none of their own)
         for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases())):
             _find_phrases(joined, phrases, self.found[name])
 

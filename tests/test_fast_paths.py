@@ -76,6 +76,25 @@ def test_lines_remembered_convert_as_opencc_does(
         assert to_traditional(text) == s2t.convert(text), text
 
 
+@pytest.mark.parametrize("flags_after", [0, 40, 1 << 18])
+def test_character_flags_hold_the_characters_added(
+    monkeypatch: pytest.MonkeyPatch, flags_after: int
+) -> None:
+    # Kept as the points added, as flags, or first one then the other; merged either way.
+    from sitegen.chinese import CharacterFlags
+
+    monkeypatch.setattr(CharacterFlags, "FLAGS_AFTER", flags_after)
+    pieces = texts(40, seed=17) + ["\U00020000𠀀\ud800", ""]
+    one, other, merged = CharacterFlags(), CharacterFlags(), CharacterFlags()
+    for n, text in enumerate(pieces):
+        (one if n % 2 else other).add(text)
+    merged.update(one)
+    merged.update(other)
+    assert one.chars == "".join(sorted(set("".join(pieces[1::2]))))
+    assert merged.chars == "".join(sorted(set("".join(pieces))))
+    assert CharacterFlags().chars == ""
+
+
 def test_a_phrase_cut_off_by_the_end_of_a_run_does_not_match() -> None:
     # '冲击' starts '冲击力' too; at the end of the run only the two characters are there,
     # so '大冲' (leftmost among the phrases of two) wins, as in OpenCC.
