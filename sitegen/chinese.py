@@ -126,8 +126,8 @@ class PhraseIndex:
         if len(text) < self.short:
             return found.union(text[i : i + length] for i, length in self._by_pairs(text))
         pairs, triples = gram_codes(text)
-        found.update(_spelled(distinct_sorted(pairs[self.pairs.among(pairs)])))
-        found.update(_spelled(distinct_sorted(triples[self.triples.among(triples)])))
+        found.update(_spelled(distinct_sorted(pairs[self.pairs.among(pairs)]), 2))
+        found.update(_spelled(distinct_sorted(triples[self.triples.among(triples)]), 3))
         found.update(text[i : i + length] for i, length in self._longer(text, triples))
         return found
 
@@ -195,13 +195,13 @@ class CodeSet:
         return found
 
 
-def _spelled(codes: np.ndarray) -> list[str]:
-    """The keys `gram_codes` stands for."""
-    spelled = []
-    for code in codes.tolist():
-        chars = [code >> 42, code >> 21 & 0x1FFFFF, code & 0x1FFFFF]
-        spelled.append("".join(map(chr, chars[1:] if chars[0] == 0 else chars)))
-    return spelled
+def _spelled(codes: np.ndarray, length: int) -> list[str]:
+    """The keys of `length` (2 or 3) characters that `gram_codes` stands for."""
+    points = np.empty((len(codes), length), np.uint32)
+    for n in range(length):
+        points[:, n] = codes >> np.uint64(21 * (length - 1 - n)) & np.uint64(0x1FFFFF)
+    text = points.tobytes().decode("utf-32-le", "surrogatepass")
+    return [text[start : start + length] for start in range(0, len(text), length)]
 
 
 def code_points(text: str) -> np.ndarray:
