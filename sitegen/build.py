@@ -47,6 +47,7 @@ import os
 import pickle
 import re
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -59,7 +60,15 @@ from markupsafe import escape
 
 from sitegen import __version__
 from sitegen.cache import Cache, cache_dir, code_version, digest, files_digest, ingest_version
-from sitegen.chinese import HAN_RUN, S2T_RUN, SwitchScan
+from sitegen.chinese import (
+    HAN_RUN,
+    S2T_RUN,
+    SwitchScan,
+    s2t_phrases,
+    t2s_phrases,
+    to_simplified,
+    to_traditional,
+)
 from sitegen.config import Config
 from sitegen.errors import BuildError
 from sitegen.ingest.gazetteer import Gazetteer, load_gazetteer
@@ -528,7 +537,7 @@ def ingest_files(
     if progress:
         progress("clean", done, total)
     tasks = [task for _, task in todo]
-    made = _run(_ingest_task, tasks, workers, gazetteer=gazetteer)
+    made = _run(_ingest_task, tasks, workers, meanwhile=_prepare_later_stages, gazetteer=gazetteer)
     for (n, _), (data, seconds) in zip(todo, made, strict=True):
         result = pickle.loads(data)
         results[n] = result
@@ -553,11 +562,14 @@ def _run(
     tasks: Sequence[Any],
     workers: int,
     chunk: int = 0,
+    meanwhile: Callable[[], None] | None = None,
     **shared: Any,
 ) -> Iterator[Any]:
     """Yield `function(task)` for every task, in order, in up to `workers` forked processes.
 
     `shared` is what the workers read from `_SHARED` (inherited, never pickled).
+    `meanwhile` runs in a thread of this process while the workers work (joined before
+    this returns, so no thread is running when the build forks again).
     """
     _SHARED.clear()
     _SHARED.update(shared)
@@ -568,10 +580,41 @@ def _run(
             return
         processes = min(workers, len(tasks))
         chunk = chunk or max(1, min(16, len(tasks) // (processes * 8)))
-        with _fork_pool(processes) as pool:
+        with _fork_pool(processes) as pool, _thread(meanwhile):
             yield from pool.imap(function, tasks, chunksize=chunk)
     finally:
         _SHARED.clear()
+
+
+@contextmanager
+def _thread(function: Callable[[], None] | None) -> Iterator[None]:
+    """Run `function` in a thread while the block runs; wait for it at the end."""
+    if function is None:
+        yield
+        return
+    thread = threading.Thread(target=function, name="sitegen-meanwhile", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def _prepare_later_stages() -> None:
+    """Load what the page plan and the rendering will need, while cleaning workers leave
+    this process nearly idle: pinyin's dictionaries (~1 s), the 简/繁 phrase indexes and
+    converters (~1 s each), which the rendering workers then inherit instead of each making
+    their own."""
+    try:
+        from pypinyin import lazy_pinyin
+
+        lazy_pinyin("中文")
+        for phrases in (t2s_phrases(), s2t_phrases()):
+            phrases.index.present("中文")
+        to_simplified("中文")
+        to_traditional("中文")
+    except Exception:  # only a head start: whatever failed fails again where it is used
+        log.debug("preparing later stages: %s", traceback.format_exc())
 
 
 def _fork_pool(processes: int) -> Any:

@@ -59,3 +59,27 @@ def test_one_and_two_workers_give_the_same_site(
     assert_same_tree(tmp_path / "one", tmp_path / "two")
     assert len(list((tmp_path / "two" / "search" / "idx").iterdir())) > 1
     assert not list(tmp_path.glob("*/.sitegen-spill")), "the spill folder is left in the site"
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def test_work_beside_the_workers_is_done_before_the_results_end() -> None:
+    # `meanwhile` runs in a thread while forked workers work, and is over when the last
+    # result comes: the build forks again later, which must not happen beside a thread.
+    import threading
+    import time
+
+    from sitegen.build import _run
+
+    done = []
+
+    def meanwhile() -> None:
+        time.sleep(0.3)
+        done.append(threading.current_thread().name)
+
+    results = list(_run(_square, list(range(20)), 2, meanwhile=meanwhile))
+    assert results == [n * n for n in range(20)]
+    assert done == ["sitegen-meanwhile"]
+    assert all(t.name != "sitegen-meanwhile" for t in threading.enumerate())
