@@ -962,12 +962,16 @@ def _with_removed(document: Document, removed: Iterable[Removal]) -> Document:
 
 def _slug(source: Source, index: int, count: int) -> str:
     """Make a URL-safe slug from the file's path: stable when other documents come and go."""
-    from pypinyin import lazy_pinyin
-
     stem = str(source.path.with_suffix(""))
-    ascii_stem = HAN_RUN.sub(lambda m: "-" + "-".join(lazy_pinyin(m.group())) + "-", stem)
+    ascii_stem = HAN_RUN.sub(_spelled_out, stem) if HAN_RUN.search(stem) else stem
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-") or "document"
     return f"{slug}-{index + 1:02d}" if count > 1 else slug
+
+
+def _spelled_out(han: re.Match[str]) -> str:
+    from pypinyin import lazy_pinyin  # ~0.6 s to load: only for a name that needs it
+
+    return "-" + "-".join(lazy_pinyin(han.group())) + "-"
 
 
 def _unique(slug: str, used: set[str], source: Source, warnings: list[str]) -> str:

@@ -659,3 +659,21 @@ def test_related_documents_failing_in_their_process_stop_the_build_with_the_caus
     assert later([], {}) == {}
     with pytest.raises(BuildError, match="scoring related documents failed: ValueError"):
         later.fill([])
+
+
+@pytest.mark.parametrize(
+    ("path", "index", "count", "slug"),
+    [
+        ("2019/開封 工作报告.txt", 0, 1, "2019-kai-feng-gong-zuo-bao-gao"),
+        ("News/A_b.txt", 1, 3, "news-a-b-02"),  # no Han: pinyin is not even loaded
+        ("报告.txt", 0, 1, "bao-gao"),
+    ],
+)
+def test_slugs_from_paths(path: str, index: int, count: int, slug: str) -> None:
+    from pathlib import PurePosixPath
+
+    from sitegen.build import _slug
+    from sitegen.model import Source
+
+    source = Source(path=PurePosixPath(path), text="x", encoding="utf-8")
+    assert _slug(source, index, count) == slug
