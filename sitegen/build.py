@@ -94,7 +94,7 @@ from sitegen.progress import Timings
 from sitegen.render.env import make_environment, markdown_to_html
 from sitegen.render.feeds import site_files
 from sitegen.render.pages import Page, doc_url, group_by_city, plan_pages
-from sitegen.render.related import bigram_keys, related_documents
+from sitegen.render.related import bigram_keys, related_documents, title_and_body_keys
 from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
 from sitegen.search.publish import search_files_of
@@ -200,19 +200,21 @@ def build(
             groups = group_by_city(documents, gazetteer)
             extra_pages = read_pages(config.source / "pages")
             site = site_info(config, extra_pages)
-            normal_bodies, body_keys, bodies, snippets = {}, {}, {}, {}
+            normal_bodies, keyed, bodies, snippets = {}, {}, {}, {}
             for result in results:
                 for document, body in zip(result.documents, result.texts, strict=True):
                     normal_bodies[document.body_markdown] = body.normal
                     snippets[document.body_markdown] = body.snippets
-                    body_keys[document.body_markdown] = body.keys
+                    keyed[body.keyed_title, document.body_markdown] = body.keys
                     bodies[document.body_markdown] = BodyHtml(body.html, body.scan)
             del results
-            related = _RelatedLater(body_keys, in_child=workers > 1)
+            keys = {d.slug: keyed.get((d.title.value, d.body_markdown)) for d in documents}
+            del keyed
+            related = _RelatedLater({s: k for s, k in keys.items() if k}, in_child=workers > 1)
             pages = list(
                 plan_pages(documents, gazetteer, site, extra_pages, bodies.__getitem__, related)
             )
-            del body_keys, bodies
+            del keys, bodies
             env = make_environment([config.source / "templates", package_dir("templates")])
         with timings.stage("write"):  # while related documents are scored
             store.finish(new, used)
@@ -269,8 +271,8 @@ class _RelatedLater:
     process does everything) and `fill` has nothing to do.
     """
 
-    def __init__(self, body_keys: Mapping[str, bytes], *, in_child: bool) -> None:
-        self.body_keys = body_keys
+    def __init__(self, keys_by_slug: Mapping[str, bytes], *, in_child: bool) -> None:
+        self.keys_by_slug = keys_by_slug
         self.in_child = in_child
         self._scoring: tuple[Any, Any, Sequence[Document]] | None = None  # pool, result, docs
 
@@ -278,8 +280,8 @@ class _RelatedLater:
         self, documents: Sequence[Document], city_of: Mapping[str, str]
     ) -> Mapping[str, tuple[Document, ...]]:
         if not self.in_child:
-            return related_documents(documents, city_of, body_keys=self.body_keys)
-        _SHARED["related"] = (documents, city_of, self.body_keys)  # inherited, not pickled
+            return related_documents(documents, city_of, keys_by_slug=self.keys_by_slug)
+        _SHARED["related"] = (documents, city_of, self.keys_by_slug)  # inherited, not pickled
         gc.freeze()  # the child's collections then leave this process's memory shared
         try:
             pool = _fork_pool(1)
@@ -311,8 +313,8 @@ class _RelatedLater:
 def _related_slugs() -> dict[str, tuple[str, ...]]:
     """`related_documents` of what `_RelatedLater` left in `_SHARED`, as slugs (small to send
     back, where the documents would be pickled whole)."""
-    documents, city_of, body_keys = _SHARED["related"]
-    found = related_documents(documents, city_of, body_keys=body_keys)
+    documents, city_of, keys_by_slug = _SHARED["related"]
+    found = related_documents(documents, city_of, keys_by_slug=keys_by_slug)
     return {slug: tuple(d.slug for d in docs) for slug, docs in found.items()}
 
 
@@ -394,7 +396,8 @@ class PreparedBody:
     """What search, related documents and the document's pages need of its text."""
 
     normal: str  # `search.tokenize.normalize` of it
-    keys: bytes  # `render.related.bigram_keys` of `normal`
+    keys: bytes  # `render.related.bigram_keys` of the document's title and `normal`
+    keyed_title: str  # that title (a sidecar may give the document another)
     html: str  # `render.env.markdown_to_html` of it
     scan: tuple[str, str, str]  # `SwitchScan.packed()` after scanning the raw text and `html`
     snippets: str  # its `search/text/REF.json` (`search.snippets.snippet_file`)
@@ -407,7 +410,9 @@ def _prepare(document: Document) -> PreparedBody:
     scan.add(document.raw_text)  # as the original page shows it (escaping changes no Han)
     scan.add(html)
     snippets = snippet_file(document.body_markdown)
-    return PreparedBody(normal, bigram_keys(normal), html, scan.packed(), snippets)
+    title = document.title.value
+    keys = title_and_body_keys(title, bigram_keys(normal))
+    return PreparedBody(normal, keys, title, html, scan.packed(), snippets)
 
 
 def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:

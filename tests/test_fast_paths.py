@@ -204,6 +204,13 @@ def test_related_documents_equal_the_pairwise_reference(tmp_path, monkeypatch) -
         for body_keys in (None, keys):
             found = related.related_documents(documents, city_of, body_keys=body_keys)
             assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
+        # the keys of title and body made while cleaning, for some of the documents
+        by_slug = {
+            d.slug: related.title_and_body_keys(d.title.value, keys[d.body_markdown])
+            for d in documents[1::2]
+        }
+        found = related.related_documents(documents, city_of, keys_by_slug=by_slug)
+        assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
 
 
 def test_related_rows_kept_up_to_date_equal_rows_computed_afresh(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -677,3 +684,39 @@ def test_slugs_from_paths(path: str, index: int, count: int, slug: str) -> None:
 
     source = Source(path=PurePosixPath(path), text="x", encoding="utf-8")
     assert _slug(source, index, count) == slug
+
+
+def test_keys_made_while_cleaning_are_those_of_the_final_title_and_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Related documents get each document's keys as made while cleaning, unless a sidecar
+    gave it another title: then none, and they are made afresh from the final document.
+    (In one process: with two the scoring runs in a forked one, given the same keys.)"""
+    import shutil
+
+    import sitegen.build
+    from sitegen.config import load_config
+    from sitegen.render.related import bigram_keys, related_documents
+    from sitegen.search.tokenize import normalize
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    shutil.copytree(seeds, tmp_path / "archive")
+    sidecar = tmp_path / "archive" / "000_cd93c6f70429d5e1.meta.toml"
+    sidecar.write_text('[document]\ntitle = "开封市政府工作报告全文"\n', encoding="utf-8")
+    seen = []
+
+    def scoring(documents, city_of, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((documents, kwargs["keys_by_slug"]))
+        return related_documents(documents, city_of, **kwargs)
+
+    monkeypatch.setattr(sitegen.build, "related_documents", scoring)
+    config = load_config(tmp_path / "archive", tmp_path / "site")
+    sitegen.build.build(config, workers=1, cache=False)
+    [(documents, keys)] = seen
+    retitled = [d for d in documents if d.title.value == "开封市政府工作报告全文"]
+    assert len(retitled) == 1 and retitled[0].slug not in keys
+    assert len(keys) == len(documents) - 1
+    for document in documents:
+        if document.slug in keys:
+            text = normalize(document.title.value + "\n" + document.body_markdown)
+            assert keys[document.slug] == bigram_keys(text)

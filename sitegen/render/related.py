@@ -65,8 +65,13 @@ def document_keys(document: Document, body_keys: Mapping[str, bytes] | None = No
         return np.frombuffer(
             bigram_keys(normalize(document.title.value + "\n" + document.body_markdown)), dtype=KEY
         )
-    title = np.frombuffer(bigram_keys(normalize(document.title.value)), dtype=KEY)
-    return distinct_sorted(np.concatenate([title, np.frombuffer(body, dtype=KEY)]))
+    return np.frombuffer(title_and_body_keys(document.title.value, body), dtype=KEY)
+
+
+def title_and_body_keys(title: str, body: bytes) -> bytes:
+    """`bigram_keys` of a title and a body, given the body's."""
+    keys = np.frombuffer(bigram_keys(normalize(title)), dtype=KEY)
+    return distinct_sorted(np.concatenate([keys, np.frombuffer(body, dtype=KEY)])).tobytes()
 
 
 def related_documents(
