@@ -50,8 +50,8 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -210,7 +210,9 @@ def build(
             del results
             keys = {d.slug: keyed.get((d.title.value, d.body_markdown)) for d in documents}
             del keyed
-            related = _RelatedLater({s: k for s, k in keys.items() if k}, in_child=workers > 1)
+            related = _RelatedLater(
+                {s: k for s, k in keys.items() if k is not None}, in_child=workers > 1
+            )
             pages = list(
                 plan_pages(documents, gazetteer, site, extra_pages, bodies.__getitem__, related)
             )
@@ -543,17 +545,18 @@ def ingest_files(
         progress("clean", done, total)
     tasks = [task for _, task in todo]
     made = _run(_ingest_task, tasks, workers, meanwhile=_prepare_later_stages, gazetteer=gazetteer)
-    for (n, _), (data, seconds) in zip(todo, made, strict=True):
-        result = pickle.loads(data)
-        results[n] = result
-        timings.merge(seconds)
-        if result.failure is None:
-            new[result.key] = data
-        if len(new) >= CACHE_BATCH and cache.store(new):
-            new = {}
-        done += 1
-        if progress:
-            progress("clean", done, total)
+    with closing(made):  # on an error too: the workers and the thread end here
+        for (n, _), (data, seconds) in zip(todo, made, strict=True):
+            result = pickle.loads(data)
+            results[n] = result
+            timings.merge(seconds)
+            if result.failure is None:
+                new[result.key] = data
+            if len(new) >= CACHE_BATCH and cache.store(new):
+                new = {}
+            done += 1
+            if progress:
+                progress("clean", done, total)
     if new and cache.store(new):
         new = {}
     return [r for r in results if r is not None], new
@@ -569,12 +572,13 @@ def _run(
     chunk: int = 0,
     meanwhile: Callable[[], None] | None = None,
     **shared: Any,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """Yield `function(task)` for every task, in order, in up to `workers` forked processes.
 
     `shared` is what the workers read from `_SHARED` (inherited, never pickled).
-    `meanwhile` runs in a thread of this process while the workers work (joined before
-    this returns, so no thread is running when the build forks again).
+    `meanwhile` runs in a thread of this process while the workers work, started once they
+    are forked and joined when the results are all taken or the iterator is closed (so no
+    thread is running when the build forks again).
     """
     _SHARED.clear()
     _SHARED.update(shared)

@@ -309,7 +309,8 @@ class _Converter:
     A key made only of run characters can match only inside one run, and keys in
     different runs never overlap, so choosing phrases over the whole text (longest first,
     leftmost first among equals) chooses what run-by-run conversion chooses; the other
-    characters of the runs go through the character table with `str.translate`. Characters
+    characters of the runs go through the character table (`str.translate`, or a table by
+    code point in numpy for longer pieces). Characters
     outside the runs are never in the table, so they stay as they are.
     """
 
@@ -332,8 +333,10 @@ class _Converter:
                 changing.update(key)
         self.changing = frozenset(changing)
         self.lines: dict[str, str] = {}  # lines converted lately: see `convert`
+        self.held = 0  # their characters
 
     LINES_REMEMBERED = 5_000
+    CHARACTERS_REMEMBERED = 2_000_000  # a few flattened documents' worth, ~16 MB at most
 
     def convert(self, text: str) -> str:
         """Convert `text`, line by line through a memo of lines converted lately.
@@ -345,12 +348,14 @@ class _Converter:
         """
         lines = text.split("\n")
         memo = self.lines
-        if len(memo) > self.LINES_REMEMBERED:
-            memo.clear()
+        if len(memo) > self.LINES_REMEMBERED or self.held > self.CHARACTERS_REMEMBERED:
+            memo = self.lines = {}  # a new one: another thread may be reading the old
+            self.held = 0
         missing = [line for line in dict.fromkeys(lines) if line not in memo]
         if missing:
             converted = self._convert("\n".join(missing)).split("\n")
             memo.update(zip(missing, converted, strict=True))
+            self.held += sum(map(len, missing))
         if len(lines) == 1:
             return memo[text]
         return "\n".join([memo[line] for line in lines])

@@ -66,8 +66,8 @@ def _square(n: int) -> int:
 
 
 def test_work_beside_the_workers_is_done_before_the_results_end() -> None:
-    # `meanwhile` runs in a thread while forked workers work, and is over when the last
-    # result comes: the build forks again later, which must not happen beside a thread.
+    # `meanwhile` runs in a thread while forked workers work, and is over once the results
+    # are all taken: the build forks again later, which must not happen beside a thread.
     import threading
     import time
 

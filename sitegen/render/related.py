@@ -83,8 +83,9 @@ def related_documents(
 ) -> dict[str, tuple[Document, ...]]:
     """Map each document's slug to its most related documents, best first.
 
-    `body_keys` maps a body to its `bigram_keys` when the caller has them already;
-    `keys_by_slug` maps a slug to the `bigram_keys` of its title and body.
+    `keys_by_slug` maps a slug to the `bigram_keys` of its title and body (the build's,
+    made while cleaning); `body_keys` a body to its own (the tests' other way in). Keys
+    not given are made here.
     """
     count = len(documents)
     if count == 0:
