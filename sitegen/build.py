@@ -223,10 +223,17 @@ def build(
             del new, used
         _check_strict(config, warnings)
         with SiteWriter(config.out) as writer:
+            for page in pages:
+                writer.claim(page.path)
+            # The scoring process has one core; until it is done, this process renders (on
+            # the other) pages that show no related documents.
+            scan, done = _render_while(related.scoring, env, pages, writer, progress, timings)
             with timings.stage("metadata"):
                 related.fill(pages)
                 del related
-            scan = _render_all(env, pages, writer, workers, progress, timings)
+            rest = [page for n, page in enumerate(pages) if n not in done]
+            scan.update(_render_all(env, rest, writer, workers, progress, timings, len(done)))
+            del rest
             with timings.stage("write"):
                 scripts = _write_static(writer, [config.source / "static", package_dir("static")])
                 for script in scripts:
@@ -292,6 +299,10 @@ class _RelatedLater:
             del _SHARED["related"]
         self._scoring = (pool, pool.apply_async(_related_slugs), documents)
         return {}
+
+    def scoring(self) -> bool:
+        """Whether related documents are still being scored elsewhere."""
+        return self._scoring is not None and not self._scoring[1].ready()
 
     def fill(self, pages: Sequence[Page]) -> None:
         """Put each document's related documents into its pages' contexts."""
@@ -785,6 +796,32 @@ class BodyHtml:
 RENDER_CHUNK = 48  # pages per task: a document's three pages go together
 
 
+def _render_while(
+    busy: Callable[[], bool],
+    env: Any,
+    pages: Sequence[Page],
+    writer: SiteWriter,
+    progress: Progress | None,
+    timings: Timings,
+) -> tuple[SwitchScan, set[int]]:
+    """Render, in this process, pages that show no related documents while `busy()`; return
+    their scan and their numbers in `pages`."""
+    scan, done = SwitchScan(), set()
+    waiting = [n for n, page in enumerate(pages) if page.template != RELATED_TEMPLATE]
+    for start in range(0, len(waiting), RENDER_CHUNK):
+        if not busy():
+            break
+        some = waiting[start : start + RENDER_CHUNK]
+        scan.update(_render_pages(env, [pages[n] for n in some], writer, timings, SwitchScan()))
+        done.update(some)
+        if progress:
+            progress("render", len(done), len(pages))
+    return scan, done
+
+
+RELATED_TEMPLATE = "document.html"  # the one page of a document that lists related ones
+
+
 def _render_all(
     env: Any,
     pages: Sequence[Page],
@@ -792,19 +829,19 @@ def _render_all(
     workers: int,
     progress: Progress | None,
     timings: Timings,
+    done: int = 0,
 ) -> SwitchScan:
-    """Render and write every page, in `workers` processes; scan their text for 简/繁.
+    """Render and write every page (claimed), in `workers` processes; scan their text for
+    简/繁. `done`: pages rendered before, for the progress shown.
 
     A document's body and raw text were scanned while cleaning (cached): a page showing
     either (its page, its original page) is scanned without it and that scan merged, the
     same result in less time.
     """
-    for page in pages:
-        writer.claim(page.path)
     size = len(pages)
+    total = done + size
     chunks = [(start, min(start + RENDER_CHUNK, size)) for start in range(0, size, RENDER_CHUNK)]
     scan = SwitchScan()
-    done = 0
     gc.freeze()  # forked workers then leave the plan's memory shared
     try:
         for count, part, seconds in _run(
@@ -820,7 +857,7 @@ def _render_all(
             timings.merge(seconds)
             done += count
             if progress:
-                progress("render", done, len(pages))
+                progress("render", done, total)
     finally:
         gc.unfreeze()
     return scan
@@ -833,9 +870,17 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
     # Runs this process scanned for an earlier task are in that task's scan, which the
     # build merges with this one: a title on a dozen listing pages is scanned once or so.
     scan = SwitchScan(_SHARED.setdefault("scanned", set()))
-    contexts = {page.path: page.context for page in pages[start:end]}
+    _render_pages(env, pages[start:end], writer, timings, scan)
+    return end - start, scan, timings.take()
+
+
+def _render_pages(
+    env: Any, pages: Sequence[Page], writer: SiteWriter, timings: Timings, scan: SwitchScan
+) -> SwitchScan:
+    """Render and write `pages` (claimed); add their 简/繁 scan to `scan`, and return it."""
+    contexts = {page.path: page.context for page in pages}
     raw_html: dict[str, str] = {}  # a document's raw text escaped, for its three pages
-    rendered = render_pages(env, pages[start:end])
+    rendered = render_pages(env, pages)
     while True:
         with timings.stage("render"):
             page = next(rendered, None)
@@ -858,7 +903,7 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
                 if known:
                     scan.add_packed(body.scan)
             scan.add(html)
-    return end - start, scan, timings.take()
+    return scan
 
 
 def _without(html: str, piece: str) -> str | None:

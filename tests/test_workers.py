@@ -53,7 +53,21 @@ def test_one_and_two_workers_give_the_same_site(
     # into a spill folder for the build to move in (one process does it all below 2 M
     # characters).
     monkeypatch.setattr(sitegen.search.index, "PARALLEL_FROM", 0)
+    # ... and, as if related documents took long to score, this process renders five
+    # pieces of the pages that show none before the workers render the rest.
+    asked = []
+    monkeypatch.setattr(
+        sitegen.build._RelatedLater, "scoring", lambda self: asked.append(1) or len(asked) <= 5
+    )
+    rendered = []
+    render_pages = sitegen.build._render_pages
+    monkeypatch.setattr(
+        sitegen.build,
+        "_render_pages",
+        lambda env, pages, *rest: rendered.extend(pages) or render_pages(env, pages, *rest),
+    )
     two = build(load_config(archive, tmp_path / "two"), workers=2, cache=False)
+    assert len(rendered) == 5 * 7 and all(p.template != "document.html" for p in rendered)
     assert one.documents == two.documents > 36
     assert one.warnings == two.warnings
     assert_same_tree(tmp_path / "one", tmp_path / "two")
