@@ -208,11 +208,13 @@ def build(
                     keyed[body.keyed_title, document.body_markdown] = body.keys
                     bodies[document.body_markdown] = BodyHtml(body.html, body.scan)
             del results
-            keys = {d.slug: keyed.get((d.title.value, d.body_markdown)) for d in documents}
+            keys = {
+                d.slug: k
+                for d in documents
+                if (k := keyed.get((d.title.value, d.body_markdown))) is not None
+            }  # none for a document a sidecar gave another title
             del keyed
-            related = _RelatedLater(
-                {s: k for s, k in keys.items() if k is not None}, in_child=workers > 1
-            )
+            related = _RelatedLater(keys, in_child=workers > 1)
             pages = list(
                 plan_pages(documents, gazetteer, site, extra_pages, bodies.__getitem__, related)
             )
@@ -274,10 +276,11 @@ class _RelatedLater:
     scored in a forked process: it gives the plan an empty mapping (every document page's
     `related` is () for now) and `fill` puts the real ones into the pages' contexts.
 
-    Scoring takes ~8 s at 10,000 documents, when the cleaning workers are done and the
-    other core would sit idle; the rest of the plan, the cache's bookkeeping and the new
-    site's folder go on beside it. With `in_child` false it scores there and then (one
-    process does everything) and `fill` has nothing to do.
+    Scoring takes ~6-9 s at 10,000 documents, when the cleaning workers are done and the
+    other core would sit idle; the rest of the plan, the cache's bookkeeping and the
+    rendering of pages that show no related documents (`scoring` says until when) go on
+    beside it. With `in_child` false it scores there and then (one process does
+    everything) and `fill` has nothing to do.
     """
 
     def __init__(self, keys_by_slug: Mapping[str, bytes], *, in_child: bool) -> None:
@@ -812,7 +815,7 @@ def _render_while(
         if not busy():
             break
         some = waiting[start : start + RENDER_CHUNK]
-        scan.update(_render_pages(env, [pages[n] for n in some], writer, timings, SwitchScan()))
+        _render_pages(env, [pages[n] for n in some], writer, timings, scan)
         done.update(some)
         if progress:
             progress("render", len(done), len(pages))

@@ -198,20 +198,19 @@ def test_related_documents_equal_the_pairwise_reference(tmp_path, monkeypatch) -
     city_of = {d.slug: d.city.value.code for d in documents[::2] if d.city is not None}
     expected = related_reference(documents, city_of)
     assert any(expected.values())
-    keys = {d.body_markdown: related.bigram_keys(normalize(d.body_markdown)) for d in documents}
+    # keys as the build makes them while cleaning (from the body's), for some documents
+    by_slug = {
+        d.slug: related.title_and_body_keys(
+            d.title.value, related.bigram_keys(normalize(d.body_markdown))
+        )
+        for d in documents[1::2]
+    }
     # all documents scored at once, in batches of 5 (the last smaller), one at a time
     for cells in (related.BATCH_CELLS, 5 * len(documents), 1):
         monkeypatch.setattr(related, "BATCH_CELLS", cells)
-        for body_keys in (None, keys):
-            found = related.related_documents(documents, city_of, body_keys=body_keys)
+        for keys in (None, by_slug):
+            found = related.related_documents(documents, city_of, keys_by_slug=keys)
             assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
-        # the keys of title and body made while cleaning, for some of the documents
-        by_slug = {
-            d.slug: related.title_and_body_keys(d.title.value, keys[d.body_markdown])
-            for d in documents[1::2]
-        }
-        found = related.related_documents(documents, city_of, keys_by_slug=by_slug)
-        assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
 
 
 def test_related_rows_kept_up_to_date_equal_rows_computed_afresh(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -58,18 +58,14 @@ def key_terms(keys: bytes) -> tuple[str, ...]:
     return tuple(chr(k >> 21) + chr(k & 0x1FFFFF) for k in np.frombuffer(keys, dtype=KEY).tolist())
 
 
-def document_keys(document: Document, body_keys: Mapping[str, bytes] | None = None) -> np.ndarray:
-    """`bigram_keys` of a document's title and body (the body's from `body_keys` if there)."""
-    body = body_keys.get(document.body_markdown) if body_keys is not None else None
-    if body is None:
-        return np.frombuffer(
-            bigram_keys(normalize(document.title.value + "\n" + document.body_markdown)), dtype=KEY
-        )
-    return np.frombuffer(title_and_body_keys(document.title.value, body), dtype=KEY)
+def document_keys(document: Document) -> np.ndarray:
+    """`bigram_keys` of a document's title and body."""
+    text = normalize(document.title.value + "\n" + document.body_markdown)
+    return np.frombuffer(bigram_keys(text), dtype=KEY)
 
 
 def title_and_body_keys(title: str, body: bytes) -> bytes:
-    """`bigram_keys` of a title and a body, given the body's."""
+    """`document_keys` of a document with this title, given its body's `bigram_keys`."""
     keys = np.frombuffer(bigram_keys(normalize(title)), dtype=KEY)
     return distinct_sorted(np.concatenate([keys, np.frombuffer(body, dtype=KEY)])).tobytes()
 
@@ -78,21 +74,19 @@ def related_documents(
     documents: Sequence[Document],
     city_of: Mapping[str, str],
     limit: int = LIMIT,
-    body_keys: Mapping[str, bytes] | None = None,
     keys_by_slug: Mapping[str, bytes] | None = None,
 ) -> dict[str, tuple[Document, ...]]:
     """Map each document's slug to its most related documents, best first.
 
-    `keys_by_slug` maps a slug to the `bigram_keys` of its title and body (the build's,
-    made while cleaning); `body_keys` a body to its own (the tests' other way in). Keys
-    not given are made here.
+    `keys_by_slug` maps a slug to its document's `document_keys` (as bytes) where the
+    caller has them already (the build makes them while cleaning); the others are made here.
     """
     count = len(documents)
     if count == 0:
         return {}
     known = keys_by_slug or {}
     keys = [
-        np.frombuffer(known[d.slug], dtype=KEY) if d.slug in known else document_keys(d, body_keys)
+        np.frombuffer(known[d.slug], dtype=KEY) if d.slug in known else document_keys(d)
         for d in documents
     ]
     every = np.concatenate(keys)
