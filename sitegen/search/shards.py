@@ -1,10 +1,11 @@
 """Shards written from a part's `Tokens` with numpy: scores, order and strings in bulk.
 
 Gives, byte for byte, what `index._Writer` gives for the same terms (a test holds
-`shard_index` equal to `build_shards(collect(...))`), but computes a shard's scores as
-arrays and orders its field vectors with one sort, where `_Writer` takes a Python step for
-every posting. Scores are the same floats: the same operations in the same order, and
-rounded to 3 decimals as Python's `round` does (see `_rounded`).
+`shard_index` equal to `build_shards(collect(...))`), but computes the scores of
+`BATCH` shards at a time as arrays and orders their field vectors with one sort, where
+`_Writer` takes a Python step for every posting. Scores are the same floats: the same
+operations in the same order, and rounded to 3 decimals as Python's `round` does (see
+`_rounded`).
 """
 
 from __future__ import annotations
@@ -36,21 +37,29 @@ def write_shards(tokens: Tokens, refs: Sequence[str], budget: int) -> Iterator[S
     for field in tokens.fields:
         held[field.ranks] += np.diff(field.term_starts)
     costs = list(map(term_cost, terms, held.tolist()))
-    writer = _ShardWriter(tokens, refs, held)
-    start, size = 0, 0
+    cuts = [0]  # the rank each shard starts at
+    size = 0
     for rank, cost in enumerate(costs):
-        if rank > start and size + cost > budget:
-            yield writer.shard(start, rank)
-            start, size = rank, 0
+        if rank > cuts[-1] and size + cost > budget:
+            cuts.append(rank)
+            size = 0
         size += cost
-    if terms:
-        yield writer.shard(start, len(terms))
+    if not terms:
+        return
+    cuts.append(len(terms))
+    writer = _ShardWriter(tokens, refs, held)
+    for first in range(0, len(cuts) - 1, BATCH):
+        yield from writer.shards(cuts[first : first + BATCH + 1])
+
+
+BATCH = 128  # shards made together: a shard's ~50 numpy calls cost as much as its postings
 
 
 class _ShardWriter:
     def __init__(self, tokens: Tokens, refs: Sequence[str], held: np.ndarray) -> None:
         count = len(refs)
         self.tokens = tokens
+        self.count = count
         lengths = [field.lengths for field in tokens.fields]
         self.norms = [np.array(norm, np.float64) for norm in norms(lengths, count)]
         self.quoted = np.array(quoted(refs), object)
@@ -66,14 +75,18 @@ class _ShardWriter:
         self.locals = _Texts("{},".format)  # "n," for a term's index n in its shard
         self.numbers = _Texts(str)
         self.quoted_marked = np.array(["\0" + q for q in self.quoted.tolist()], object)
-        self.labels_marked = np.array(["]]," + label for label in self.labels], object)
+        # a field vector's start: after the one before (in its shard, or the shard before)
+        self.labels_after = np.array(["]]," + label for label in self.labels], object)
+        self.labels_first = np.array(["]]\0" + label for label in self.labels], object)
 
-    def shard(self, low: int, high: int) -> Shard:
-        """The shard of the terms ranked in [low, high)."""
+    def shards(self, cuts: Sequence[int]) -> list[Shard]:
+        """The shards of the terms ranked in [cuts[0], cuts[1]), [cuts[1], cuts[2]), ...,
+        made together."""
+        low, high = cuts[0], cuts[-1]
         size = high - low
         fields = [[""] * size for _ in FIELDS]
         places = [[""] * size for _ in range(POSITION_FIELDS)]
-        keys, locals_, scores = [], [], []
+        keys, ranks, scores = [], [], []
         for f, field in enumerate(self.tokens.fields):
             first, last = np.searchsorted(field.ranks, [low, high]).tolist()
             if first == last:
@@ -82,14 +95,14 @@ class _ShardWriter:
             p0, p1 = int(bounds[0]), int(bounds[-1])
             docs, counts = field.docs[p0:p1], field.counts[p0:p1]
             where = (field.ranks[first:last] - low).tolist()
-            local = np.repeat(field.ranks[first:last] - low, np.diff(bounds))
+            rank = np.repeat(field.ranks[first:last], np.diff(bounds))
             tf = counts.astype(np.float64)
             # The very expression (and order of operations) of lunr's builder.
-            score = self.idf[local + low] * ((K1 + 1) * tf) / (self.norms[f][docs] + tf)
+            score = self.idf[rank] * ((K1 + 1) * tf) / (self.norms[f][docs] + tf)
             score *= BOOSTS[f]
             thousandths = np.rint(_rounded(score) * 1000).astype(np.int64)
             keys.append(docs.astype(np.int64) * 3 + f)
-            locals_.append(local)
+            ranks.append(rank)
             scores.append(thousandths)
             # each term's documents: joined with "," within a term, "\0" before each term
             starts = bounds[:-1] - p0
@@ -105,27 +118,50 @@ class _ShardWriter:
                     strict=True,
                 ):
                     places[f][at] = text
-        key = np.concatenate(keys)
-        local = np.concatenate(locals_)
-        order = np.lexsort((local, key))
+        bounds = np.array(cuts, np.int64)
+        rank = np.concatenate(ranks)
+        shard = np.searchsorted(bounds, rank, "right") - 1
+        # each shard's field vectors in document, field order; a vector's terms in order
+        key = shard * (3 * self.count) + np.concatenate(keys)
+        order = np.lexsort((rank, key))
         key = key[order]
+        rank = rank[order]
+        shard = shard[order]
         begins = np.flatnonzero(np.diff(key, prepend=-1))
-        # each posting: separator, "n," (its term), score; joined at once
+        firsts = np.flatnonzero(np.diff(shard, prepend=-1))  # among the begins
+        vector = key % (3 * self.count)
+        # each posting: separator, "n," (its term's index in its shard), score; joined at
+        # once, with "\0" where a shard begins
         pieces = np.full(3 * len(key), ",", object)
-        pieces[begins * 3] = self.labels_marked[key[begins]]
-        pieces[0] = self.labels[key[0]]
-        pieces[1::3] = self.locals[local[order]]
+        pieces[begins * 3] = self.labels_after[vector[begins]]
+        pieces[firsts * 3] = self.labels_first[vector[firsts]]
+        pieces[1::3] = self.locals[rank - bounds[shard]]
         pieces[2::3] = self.thousandths[np.concatenate(scores)[order]]
-        vectors = "".join(pieces.tolist()) + "]]"
+        vectors = ("".join(pieces.tolist()) + "]]").split("\0")[1:]
         terms = self.tokens.terms[low:high]
         title, body, place = fields
-        inverted = [
-            f'["{text}",{{"title":{{{t}}},"body":{{{b}}},"place":{{{p}}},"_index":{n}}}]'
-            for n, (text, t, b, p) in enumerate(zip(terms, title, body, place, strict=True))
-        ]
-        positions = [f'"{text}":["{t}","{b}"]' for text, t, b in zip(terms, *places, strict=True)]
-        index = _HEADER + vectors + '],"invertedIndex":[' + ",".join(inverted) + '],"pipeline":[]}'
-        return Shard(terms[0], terms[-1], index, "{" + ",".join(positions) + "}")
+        made = []
+        for number, (start, end) in enumerate(zip(cuts[:-1], cuts[1:], strict=False)):
+            a, b = start - low, end - low
+            inverted = [
+                f'["{text}",{{"title":{{{t}}},"body":{{{d}}},"place":{{{p}}},"_index":{n}}}]'
+                for n, (text, t, d, p) in enumerate(
+                    zip(terms[a:b], title[a:b], body[a:b], place[a:b], strict=True)
+                )
+            ]
+            positions = [
+                f'"{text}":["{t}","{d}"]'
+                for text, t, d in zip(terms[a:b], places[0][a:b], places[1][a:b], strict=True)
+            ]
+            index = (
+                _HEADER
+                + vectors[number]
+                + '],"invertedIndex":['
+                + ",".join(inverted)
+                + '],"pipeline":[]}'
+            )
+            made.append(Shard(terms[a], terms[b - 1], index, "{" + ",".join(positions) + "}"))
+        return made
 
     def _offsets(
         self,

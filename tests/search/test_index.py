@@ -341,12 +341,20 @@ def test_spilled_parts_are_read_whichever_sends_and_come_out_in_part_order() -> 
     assert got == records[0] + records[1]
 
 
-@pytest.mark.parametrize("budget", [600, 5_000, 48_000])
-def test_shard_index_gives_the_shards_of_the_collection(budget: int) -> None:
-    """The fast path (each part tokenising every entry, keeping its own terms) equals, part
-    by part, the shards of `collect`, the builder held equal to lunr's; also with letters
-    whose UTF-16 order is not their code points' (U+FFA1 < U+10400 < U+FFA1 in UTF-16)."""
+@pytest.mark.parametrize(("budget", "batch"), [(600, 1), (600, 7), (600, None), (5_000, None),
+                                             (48_000, None)])  # fmt: skip
+def test_shard_index_gives_the_shards_of_the_collection(
+    budget: int, batch: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path (each part tokenising every entry, keeping its own terms, making
+    `batch` shards at a time) equals, part by part, the shards of `collect`, the builder
+    held equal to lunr's; also with letters whose UTF-16 order is not their code points'
+    (U+FFA1 < U+10400 < U+FFA1 in UTF-16)."""
     import sitegen.search.index as index
+    import sitegen.search.shards as shards
+
+    if batch is not None:
+        monkeypatch.setattr(shards, "BATCH", batch)
 
     entries = list(seed_entries())
     entries += [
