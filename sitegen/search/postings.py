@@ -174,29 +174,24 @@ def _chunk_tokens(
     low, high = bounds
     firsts = points[word_starts]
     kept = (firsts >= low) & (firsts < high)
-    numbered = np.zeros(len(word_starts), np.int64)
-    numbered[kept] = [
+    numbered = [
         numbers.setdefault(joined[a:b], len(numbers))
         for a, b in zip(word_starts[kept].tolist(), word_ends[kept].tolist(), strict=True)
     ]
     del joined
-    at = np.zeros(len(points), bool)  # where tokens start; they are numbered in this order
-    at[pairs] = at[lone] = at[word_starts] = True
-    where = np.flatnonzero(at)
-    number = np.cumsum(at, dtype=np.int64) - 1
-    del at
-    codes = np.empty(len(where), np.int64)
-    wide = points[pairs].astype(np.int64) << 21
-    wide |= points[pairs + 1]
-    codes[number[pairs]] = wide
-    codes[number[lone]] = points[lone]
-    codes[number[word_starts]] = WORD + numbered
-    del number, wide
-    docs = np.searchsorted(starts, where, "right") - 1
-    lengths = np.bincount(docs, minlength=len(texts)).tolist()
+    starting = np.zeros(len(points), np.uint8)  # where tokens start: 1 pair, 2 lone, 3 word
+    starting[pairs], starting[lone], starting[word_starts] = 1, 2, 3
+    where = np.flatnonzero(starting)
+    lengths = np.diff(np.searchsorted(where, starts), append=len(where)).tolist()
     firsts = points[where]
-    kept = (firsts >= low) & (firsts < high)
-    where, codes, docs = where[kept], codes[kept], docs[kept]
+    where = where[(firsts >= low) & (firsts < high)]  # the tokens kept, in order
+    starting = starting[where]
+    codes = points[where].astype(np.int64)  # a lone character's code
+    pair = np.flatnonzero(starting == 1)
+    codes[pair] <<= 21
+    codes[pair] |= points[where[pair] + 1]
+    codes[starting == 3] = np.array(numbered, np.int64) + WORD
+    docs = np.searchsorted(starts, where, "right") - 1
     offsets = (where - starts[docs]).astype(np.int32)
     return codes, docs.astype(np.int32), offsets, lengths
 
@@ -217,7 +212,7 @@ def _grouped(texts: Sequence[str], numbers: dict[str, int], bounds: tuple[int, i
     are hundreds of megabytes at 10,000 documents.
     """
     codes, docs, offsets, lengths = _field_tokens(texts, numbers, bounds)
-    order = np.argsort(codes, kind="stable")
+    order = code_order(codes)
     codes = codes[order]
     docs = docs[order]
     offsets = offsets[order]
@@ -242,6 +237,37 @@ def _grouped(texts: Sequence[str], numbers: dict[str, int], bounds: tuple[int, i
         token_starts=begins,
         deltas=offsets,
     )
+
+
+def code_order(codes: np.ndarray) -> np.ndarray:
+    """`numpy.argsort(codes, kind="stable")`, in a third of the time.
+
+    Each code becomes a small number in the same order (a Han character's rank among the
+    characters present; a word's number above every pair of them), with the code's place
+    below it; numbers that differ sort quicker than equal codes sorted stably.
+    """
+    size = len(codes)
+    place_bits = max(1, (size - 1).bit_length())
+    han = codes < WORD
+    pairs = codes[han]
+    present = np.zeros(0x110000, bool)
+    present[pairs >> 21] = True
+    present[pairs & 0x1FFFFF] = True
+    rank = np.cumsum(present, dtype=np.int64)  # a character's rank (a lone one's first: 0)
+    character_bits = int(rank[-1]).bit_length()
+    words = codes[~han] - WORD
+    word_base = 1 << 2 * character_bits
+    top = word_base + int(words.max(initial=-1)) + 1
+    if top.bit_length() + place_bits > 63:
+        return np.argsort(codes, kind="stable")
+    keys = np.empty(size, np.int64)
+    keys[han] = rank[pairs >> 21] << character_bits | rank[pairs & 0x1FFFFF]
+    keys[~han] = words + word_base
+    keys <<= place_bits
+    keys |= np.arange(size, dtype=np.int64)
+    keys.sort()
+    keys &= (1 << place_bits) - 1
+    return keys
 
 
 def _in_rank_order(grouped: _Grouped, ranks: np.ndarray) -> FieldPostings:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.search.index import _offsets, utf16_key
-from sitegen.search.postings import FieldPostings, tokens_of
+from sitegen.search.postings import WORD, FieldPostings, code_order, tokens_of
 from sitegen.search.shards import _rounded
 from sitegen.search.tokenize import tokenize_normalized
 
@@ -57,6 +57,28 @@ def test_tokens_of_gives_each_texts_tokens_and_offsets(
             assert field.lengths == [len(tokenize_normalized(t)) for t in texts]
             assert decoded(field, tokens.terms) == {t: expected[t] for t in inside if t in expected}
             assert field.ranks.tolist() == sorted(field.ranks.tolist())
+
+
+CODES = st.one_of(
+    st.integers(0, 0x10FFFF),  # a lone character
+    st.tuples(st.integers(1, 0x10FFFF), st.integers(0, 0x10FFFF)).map(lambda p: p[0] << 21 | p[1]),
+    st.integers(0, 50).map(lambda n: WORD + n),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CODES, max_size=60), st.integers(0, 2))
+def test_code_order_is_a_stable_argsort(codes: list[int], repeats: int) -> None:
+    """Codes of every kind, with repeats (whose order must be kept)."""
+    array = np.array(codes * (1 + repeats), np.int64)
+    assert code_order(array).tolist() == np.argsort(array, kind="stable").tolist()
+
+
+def test_code_order_of_codes_too_wide_to_pack_is_still_stable() -> None:
+    """A word numbered 2**61 leaves no room for the places (as would hundreds of thousands
+    of distinct characters): numpy's stable sort is used."""
+    array = np.array([WORD + (1 << 61), 5, WORD + 3, 5, 7 << 21 | 9, WORD + 3], np.int64)
+    assert code_order(array).tolist() == [1, 3, 4, 2, 5, 0]
 
 
 def test_no_text_and_empty_texts_give_no_terms() -> None:
