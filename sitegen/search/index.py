@@ -35,6 +35,7 @@ import pickle
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, and_, ge, lt
@@ -251,25 +252,44 @@ def shard_index(
     shards' texts into files there and the shards name those files: the caller moves them
     into place instead of receiving, holding and writing hundreds of megabytes.
     """
+    with started_shards(entries, budget, spill) as shards:
+        yield from shards
+
+
+@contextmanager
+def started_shards(
+    entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET, spill: Path | None = None
+) -> Iterator[Iterator[Shard]]:
+    """`shard_index`'s shards, with the processes building them started on entering: the
+    caller may do other work before it takes them. Leaving stops the processes."""
     ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
     fields = [[getattr(e, name) for e in entries] for name in FIELDS]
     refs = [e.ref for e in entries]
     if len(ranges) == 1 or sum(map(len, fields[1])) < PARALLEL_FROM:
-        for low, high in ranges:
-            yield from _part(fields, refs, low, high, budget)
+        yield (shard for low, high in ranges for shard in _part(fields, refs, low, high, budget))
         return
-    yield from _in_parallel(fields, refs, ranges, budget, spill)
+    workers: list[tuple[Any, Any]] = []
+    try:
+        _start_parts(workers, fields, refs, ranges, budget, spill)
+        del fields
+        yield _from_parts(workers, spill)
+    finally:
+        for process, receive in workers:
+            receive.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
 
 
-def _in_parallel(
+def _start_parts(
+    workers: list[tuple[Any, Any]],
     fields: list[list[str]],
     refs: list[str],
     ranges: list[tuple[str | None, str | None]],
     budget: int,
-    spill: Path | None = None,
-) -> Iterator[Shard]:
-    """One process a part; the first part's shards stream out as made, the others' wait
-    (unless they are written to `spill`: then every part goes at its own pace).
+    spill: Path | None,
+) -> None:
+    """Start one process a part, added to `workers` with the end of its pipe it sends on.
 
     The processes are spawned and sent the entries, not forked: a forked process's
     allocations land in the free space of this process's fragmented heap and copy its
@@ -279,30 +299,28 @@ def _in_parallel(
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    workers = []
-    try:
-        for number, (low, high) in enumerate(ranges):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_worker,
-                args=(send, fields, refs, low, high, budget, number == 0, _BATCH, number, spill),
-                name=f"sitegen-search-index-{number}",
-            )
-            process.start()
-            send.close()
-            workers.append((process, receive))
-        if spill is None:  # a later part sends only when done: read the parts in turn
-            for _, receive in workers:
-                while (batch := _received(receive)) is not None:
-                    yield from (Shard(*shard) for shard in batch)
-            return
-        yield from (Shard(*shard) for shard in _in_order([r for _, r in workers]))
-    finally:
-        for process, receive in workers:
-            receive.close()
-            if process.is_alive():
-                process.terminate()
-            process.join()
+    for number, (low, high) in enumerate(ranges):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_worker,
+            args=(send, fields, refs, low, high, budget, number == 0, _BATCH, number, spill),
+            name=f"sitegen-search-index-{number}",
+        )
+        process.start()
+        send.close()
+        workers.append((process, receive))
+
+
+def _from_parts(workers: list[tuple[Any, Any]], spill: Path | None) -> Iterator[Shard]:
+    """The shards the parts' processes send, in part order: the first part's as made, the
+    others' when done (unless they are written to `spill`: then every part goes at its own
+    pace)."""
+    if spill is None:  # a later part sends only when done: read the parts in turn
+        for _, receive in workers:
+            while (batch := _received(receive)) is not None:
+                yield from (Shard(*shard) for shard in batch)
+        return
+    yield from (Shard(*shard) for shard in _in_order([r for _, r in workers]))
 
 
 ShardRecord = tuple[str, str, str | Path, str | Path]  # a Shard's fields, as sent

@@ -34,7 +34,7 @@ from sitegen.search.index import (
     SHARD_BUDGET,
     IndexEntry,
     compact_json,
-    shard_index,
+    started_shards,
     utf16_key,
 )
 from sitegen.search.snippets import with_normal
@@ -110,25 +110,28 @@ def search_files_of(
     documents: their index entries (`entries_of`), what results show (`describe_for_search`)
     and their text files (`snippets.snippet_file`), so that a build can let go of the
     documents first. With `spill` (a folder) the shards' texts may come as files written
-    there (see `index.shard_index`), to be moved into place."""
-    firsts, previous = [], None
-    for number, shard in enumerate(shard_index(entries, budget, spill)):
-        firsts.append(boundary(previous, shard.first))
-        previous = shard.last
-        yield f"search/idx/{number:04d}.json", shard.index
-        yield f"search/pos/{number:04d}.json", shard.positions
-    table = query_table(_characters(entry.title + entry.body for entry in entries))
-    buckets: list[dict[str, str]] = [{} for _ in range(T2S_BUCKETS)]
-    for source, target in table["chars"].items():
-        buckets[ord(source) % T2S_BUCKETS][source] = target
-    for number, bucket in enumerate(buckets):
-        yield f"search/t2s/{number:02d}.json", compact_json(bucket)
-    for start in range(0, len(described), META_CHUNK):
-        chunk = [_meta(d) for d in described[start : start + META_CHUNK]]
-        yield f"search/meta/{start // META_CHUNK:03d}.json", compact_json(chunk)
-    yield "search/facets.json", compact_json(_facets(described))
-    for entry, snippet in zip(entries, snippets, strict=True):
-        yield f"search/text/{entry.ref}.json", snippet
+    there (see `index.shard_index`), to be moved into place. The index is built in other
+    processes while the files that do not need it are made."""
+    with started_shards(entries, budget, spill) as shards:
+        # while the index's processes work: the files made here
+        table = query_table(_characters(entry.title + entry.body for entry in entries))
+        buckets: list[dict[str, str]] = [{} for _ in range(T2S_BUCKETS)]
+        for source, target in table["chars"].items():
+            buckets[ord(source) % T2S_BUCKETS][source] = target
+        for number, bucket in enumerate(buckets):
+            yield f"search/t2s/{number:02d}.json", compact_json(bucket)
+        for start in range(0, len(described), META_CHUNK):
+            chunk = [_meta(d) for d in described[start : start + META_CHUNK]]
+            yield f"search/meta/{start // META_CHUNK:03d}.json", compact_json(chunk)
+        yield "search/facets.json", compact_json(_facets(described))
+        for entry, snippet in zip(entries, snippets, strict=True):
+            yield f"search/text/{entry.ref}.json", snippet
+        firsts, previous = [], None
+        for number, shard in enumerate(shards):
+            firsts.append(boundary(previous, shard.first))
+            previous = shard.last
+            yield f"search/idx/{number:04d}.json", shard.index
+            yield f"search/pos/{number:04d}.json", shard.positions
     groups = [firsts[n : n + GROUP] for n in range(0, len(firsts), GROUP)]
     for number, group in enumerate(groups):
         yield f"search/shards/{number:03d}.json", compact_json(group)
