@@ -251,16 +251,15 @@ def files_digest(site: Path) -> str | None:
     if not site.is_dir():
         return None
     rows: list[str] = []
-    stack = [(site, "")]
+    stack = [(str(site), "")]  # strings, not Paths: a site has tens of thousands of folders
     while stack:
         folder, prefix = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                name = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), name + "/"))
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
                 else:
                     info = entry.stat(follow_symlinks=False)
-                    rows.append(f"{name}\t{info.st_size}\t{info.st_mtime_ns}")
+                    rows.append(f"{prefix}{entry.name}\t{info.st_size}\t{info.st_mtime_ns}")
     rows.sort()
     return digest("\n".join(rows))
