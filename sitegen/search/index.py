@@ -289,7 +289,10 @@ def _start_parts(
     budget: int,
     spill: Path | None,
 ) -> None:
-    """Start one process a part, added to `workers` with the end of its pipe it sends on.
+    """Start one process a part, added to `workers` with this end of its connection; then
+    send them all the entries, pickled once (~90 MB at 10,000 documents: given as the
+    processes' arguments they were pickled for each, and the second process started only
+    once the first had read them).
 
     The processes are spawned and sent the entries, not forked: a forked process's
     allocations land in the free space of this process's fragmented heap and copy its
@@ -300,15 +303,21 @@ def _start_parts(
 
     context = multiprocessing.get_context("spawn")
     for number, (low, high) in enumerate(ranges):
-        receive, send = context.Pipe(duplex=False)
+        here, there = context.Pipe()
         process = context.Process(
             target=_worker,
-            args=(send, fields, refs, low, high, budget, number == 0, _BATCH, number, spill),
+            args=(there, low, high, budget, number == 0, _BATCH, number, spill),
             name=f"sitegen-search-index-{number}",
         )
         process.start()
-        send.close()
-        workers.append((process, receive))
+        there.close()
+        workers.append((process, here))
+    data = pickle.dumps((fields, refs), pickle.HIGHEST_PROTOCOL)
+    for _, here in workers:
+        try:
+            here.send_bytes(data)
+        except OSError as error:
+            raise RuntimeError("a search index process ended before it read the entries") from error
 
 
 def _from_parts(workers: list[tuple[Any, Any]], spill: Path | None) -> Iterator[Shard]:
@@ -366,8 +375,6 @@ def _received(receive: Any) -> list[ShardRecord] | None:
 
 def _worker(
     send: Any,
-    fields: list[list[str]],
-    refs: list[str],
     low: str | None,
     high: str | None,
     budget: int,
@@ -376,13 +383,15 @@ def _worker(
     part: int = 0,
     spill: Path | None = None,
 ) -> None:
-    """Build one part and send its shards in batches of `size`: as they are made if
-    `stream` or `spill`, else (kept compressed meanwhile) when all are made. With `spill`
-    the shards' texts go into files there, named by `part`, and the shards sent name them.
-    Stops if its parent is gone."""
+    """Build one part of the entries' fields and references, received first on `send`,
+    and send its shards in batches of `size`: as they are made if `stream` or `spill`,
+    else (kept compressed meanwhile) when all are made. With `spill` the shards' texts go
+    into files there, named by `part`, and the shards sent name them. Stops if its parent
+    is gone."""
     large_blocks_mapped()  # tokenising's arrays
     parent = os.getppid()
     try:
+        fields, refs = pickle.loads(send.recv_bytes())
         held: list[bytes] = []
         batch: list[tuple[str, str, str | Path, str | Path]] = []
         for number, shard in enumerate(_part(fields, refs, low, high, budget)):
