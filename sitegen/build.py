@@ -88,12 +88,18 @@ from sitegen.ingest.sidecar import (
     sidecar_path,
 )
 from sitegen.ingest.split import split_articles
-from sitegen.memory import release_memory
 from sitegen.model import Document, Removal, Source
 from sitegen.progress import Timings
 from sitegen.render.env import make_environment, markdown_to_html
 from sitegen.render.feeds import site_files
-from sitegen.render.pages import Page, doc_url, group_by_city, plan_pages
+from sitegen.render.pages import (
+    Page,
+    city_page_slugs,
+    doc_url,
+    group_by_city,
+    newest_first,
+    plan_pages,
+)
 from sitegen.render.related import bigram_keys, related_documents, title_and_body_keys
 from sitegen.render.site import read_pages, render_pages, site_info
 from sitegen.resources import package_dir
@@ -215,6 +221,8 @@ def build(
             }  # none for a document a sidecar gave another title
             del keyed
             related = _RelatedLater(keys, in_child=workers > 1)
+            # scored beside the rest of the plan, from as early as can be
+            related.start(newest_first(documents), city_page_slugs(documents, gazetteer))
             pages = list(
                 plan_pages(documents, gazetteer, site, extra_pages, bodies.__getitem__, related)
             )
@@ -254,7 +262,7 @@ def build(
             with timings.stage("index"):
                 search = _search_inputs(documents, normal_bodies, snippets)
                 del documents, normal_bodies, snippets  # the largest thing left: let it go
-                release_memory()  # for the search index's worker processes
+                # (handed back to the system once the search index's processes start)
                 spill = writer.spill_folder()
                 for path, content in search_files_of(*search, spill=spill):
                     writer.write(path, content)
@@ -287,12 +295,26 @@ class _RelatedLater:
         self.keys_by_slug = keys_by_slug
         self.in_child = in_child
         self._scoring: tuple[Any, Any, Sequence[Document]] | None = None  # pool, result, docs
+        self._started: tuple[list[str], Mapping[str, str]] | None = None  # slugs, city_of
+
+    def start(self, documents: Sequence[Document], city_of: Mapping[str, str]) -> None:
+        """Start scoring before the plan asks, for the `documents` (in order) and city pages
+        it will ask with (`pages.city_page_slugs`): before the ~1.5 s the plan takes to get
+        there. If it asks with others, they are scored afresh."""
+        if self.in_child:
+            self(documents, city_of)
+            self._started = ([d.slug for d in documents], city_of)
 
     def __call__(
         self, documents: Sequence[Document], city_of: Mapping[str, str]
     ) -> Mapping[str, tuple[Document, ...]]:
         if not self.in_child:
             return related_documents(documents, city_of, keys_by_slug=self.keys_by_slug)
+        if self._started is not None:
+            started, self._started = self._started, None
+            if started == ([d.slug for d in documents], city_of):
+                return {}
+            self._stop()
         _SHARED["related"] = (documents, city_of, self.keys_by_slug)  # inherited, not pickled
         gc.freeze()  # the child's collections then leave this process's memory shared
         try:
@@ -317,13 +339,18 @@ class _RelatedLater:
         except Exception as error:
             raise BuildError(f"scoring related documents failed: {error!r}") from error
         finally:
-            pool.terminate()
-            pool.join()
+            self._stop()
         by_slug = {d.slug: d for d in documents}
         for page in pages:
             if "related" in page.context:  # a document's pages share one context
                 slugs = found.get(page.context["doc"].slug, ())
                 page.context["related"] = tuple(by_slug[slug] for slug in slugs)
+
+    def _stop(self) -> None:
+        if self._scoring is not None:
+            pool = self._scoring[0]
+            pool.terminate()
+            pool.join()
 
 
 def _related_slugs() -> dict[str, tuple[str, ...]]:

@@ -235,6 +235,17 @@ def by_month(documents: Iterable[Document]) -> tuple[DatedGroup, ...]:
     )
 
 
+def city_page_slugs(documents: Iterable[Document], gazetteer: Gazetteer) -> dict[str, str]:
+    """Each document's city page (its slug), by document slug, as `plan_pages` places them
+    (the page of its own city's prefecture), without making the pages."""
+    slugs = city_slugs(gazetteer)
+    return {
+        d.slug: slugs[gazetteer.prefecture_of(d.city.value).code]
+        for d in documents
+        if d.city is not None
+    }
+
+
 def city_pages(documents: Sequence[Document], gazetteer: Gazetteer) -> list[CityPage]:
     """One page per prefecture any document is about or mentions; county-level cities inside."""
     slugs = city_slugs(gazetteer)

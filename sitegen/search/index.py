@@ -318,6 +318,8 @@ def _start_parts(
             here.send_bytes(data)
         except OSError as error:
             raise RuntimeError("a search index process ended before it read the entries") from error
+    del data
+    release_memory()  # what this process let go of before, while the processes start
 
 
 def _from_parts(workers: list[tuple[Any, Any]], spill: Path | None) -> Iterator[Shard]:

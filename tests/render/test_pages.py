@@ -222,3 +222,40 @@ def test_one_source_in_both_scripts_is_one_page() -> None:
     assert [(p.name, p.slug, p.lang, [d.slug for d in p.documents]) for p in pages] == [
         ("河南日報", "henanribao", "zh-Hant", ["a", "b", "c"])
     ]
+
+
+def test_city_page_slugs_are_the_pages_the_plan_puts_documents_on() -> None:
+    """What related documents are scored with before the plan asks (`city_page_slugs`) is
+    the plan's own mapping: a county-level city's document is on its prefecture's page, a
+    province's on its own, one that only mentions a city or has none on no city's page."""
+    from sitegen.ingest.gazetteer import load_gazetteer
+    from sitegen.model import Document, Source
+    from sitegen.render.pages import city_page_slugs, city_pages
+
+    gazetteer = load_gazetteer()
+    xuchang, changge = gazetteer.lookup("许昌"), gazetteer.lookup("长葛")
+    kaifeng, henan = gazetteer.lookup("开封"), gazetteer.by_full_name("河南省")
+    assert xuchang and changge and kaifeng and henan and changge.parent == "许昌市"
+
+    def doc(slug: str, city: object, *mentions: object) -> Document:
+        return Document(
+            slug=slug, source=Source(Path("x.txt"), "", "utf-8"), article_index=0, raw_text="",
+            title=Field(slug, "text"), original_title=None, date=None, posted=None,
+            publisher=None, reporters=None, editor=None,
+            city=Field(city, "text") if city else None, cities=tuple(mentions),  # type: ignore[arg-type]
+            script="Hans", body_markdown="",
+        )  # fmt: skip
+
+    documents = [
+        doc("a", changge, changge, kaifeng), doc("b", xuchang), doc("c", None, kaifeng),
+        doc("d", henan, henan), doc("e", kaifeng, xuchang, kaifeng), doc("f", None),
+    ]  # fmt: skip
+    planned = {
+        d.slug: page.slug
+        for page in city_pages(documents, gazetteer)
+        for place in page.places
+        for group in place.years
+        for d in group.documents
+    }
+    assert city_page_slugs(documents, gazetteer) == planned
+    assert planned == {"a": "xuchang", "b": "xuchang", "d": "henan", "e": "kaifeng"}
