@@ -80,12 +80,14 @@ def pinyin_syllables() -> frozenset[str]:
     """Every toneless pinyin syllable, from pypinyin's dictionary."""
     from pypinyin.pinyin_dict import pinyin_dict
 
+    # ~1,500 distinct readings among 40,000 characters': each stripped once (every cleaning
+    # process did 40,000, half a second)
+    readings = set(",".join(pinyin_dict.values()).split(","))
     plain = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            decomposed = unicodedata.normalize("NFD", reading)
-            bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-            plain.add(bare.replace("ü", "v"))
+    for reading in readings:
+        decomposed = unicodedata.normalize("NFD", reading)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+        plain.add(bare.replace("ü", "v"))
     return frozenset(plain)
 
 

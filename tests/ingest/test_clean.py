@@ -256,3 +256,18 @@ def test_page_tools_and_signature_block() -> None:
     assert md == (
         "各部门：\n\n现将通知印发给你们，请认真贯彻落实。\n\n许昌市人民政府\n\n2021年3月20日\n"
     )
+
+
+def test_pinyin_syllables_are_every_reading_of_every_character_without_its_tone() -> None:
+    import unicodedata
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    def toneless(reading: str) -> str:
+        decomposed = unicodedata.normalize("NFD", reading)
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")
+
+    expected = {toneless(r) for readings in pinyin_dict.values() for r in readings.split(",")}
+    assert clean.pinyin_syllables() == expected
+    assert {"bao", "chan", "zhuang", "er", "n"} <= expected
+    assert "bào" not in expected and "xx" not in expected
