@@ -51,7 +51,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -184,7 +184,7 @@ def build(
         gazetteer = load_gazetteer(config.gazetteer)
         files = _find_inputs(config.source, warnings)
     use_cache = cache and not _inside(cache_dir(config.out), config.source)
-    with Cache(cache_dir(config.out)) if use_cache else _no_cache() as store:
+    with Cache(cache_dir(config.out)) if use_cache else _no_cache() as store, ExitStack() as later:
         ingest_key = _ingest_key(config)
         fingerprint = _fingerprint(config, files, ingest_key)
         current = _current_report(config, store, fingerprint)
@@ -221,6 +221,7 @@ def build(
             }  # none for a document a sidecar gave another title
             del keyed
             related = _RelatedLater(keys, in_child=workers > 1)
+            later.callback(related.stop)  # if the build fails before `fill`
             # scored beside the rest of the plan, from as early as can be
             related.start(newest_first(documents), city_page_slugs(documents, gazetteer))
             pages = list(
@@ -262,9 +263,8 @@ def build(
             with timings.stage("index"):
                 search = _search_inputs(documents, normal_bodies, snippets)
                 del documents, normal_bodies, snippets  # the largest thing left: let it go
-                # (handed back to the system once the search index's processes start)
-                spill = writer.spill_folder()
-                for path, content in search_files_of(*search, spill=spill):
+                spill = writer.spill_folder()  # (handed back once the index's processes start)
+                for path, content in search_files_of(*search, spill=spill, release=True):
                     writer.write(path, content)
             timings.add("index", written - writer.seconds)
             timings.add("write", writer.seconds - written)
@@ -314,7 +314,7 @@ class _RelatedLater:
             started, self._started = self._started, None
             if started == ([d.slug for d in documents], city_of):
                 return {}
-            self._stop()
+            self.stop()
         _SHARED["related"] = (documents, city_of, self.keys_by_slug)  # inherited, not pickled
         gc.freeze()  # the child's collections then leave this process's memory shared
         try:
@@ -339,16 +339,18 @@ class _RelatedLater:
         except Exception as error:
             raise BuildError(f"scoring related documents failed: {error!r}") from error
         finally:
-            self._stop()
+            self.stop()
         by_slug = {d.slug: d for d in documents}
         for page in pages:
             if "related" in page.context:  # a document's pages share one context
                 slugs = found.get(page.context["doc"].slug, ())
                 page.context["related"] = tuple(by_slug[slug] for slug in slugs)
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
+        """Stop the scoring process, if there is one."""
         if self._scoring is not None:
             pool = self._scoring[0]
+            self._scoring = None
             pool.terminate()
             pool.join()
 

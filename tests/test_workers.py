@@ -44,6 +44,7 @@ def test_one_and_two_workers_give_the_same_site(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sitegen.build
+    import sitegen.render.pages
     import sitegen.search.index
 
     # Small enough pieces that every parallel stage really runs in two processes.
@@ -66,15 +67,16 @@ def test_one_and_two_workers_give_the_same_site(
         "_render_pages",
         lambda env, pages, *rest: rendered.extend(pages) or render_pages(env, pages, *rest),
     )
-    # Related documents are scored once, started before the plan asks for them with what
-    # it asks with (else they are scored again: a second pool stopped).
-    stopped = []
-    stop = sitegen.build._RelatedLater._stop
+    # Related documents are scored once, in a process started before the plan makes the
+    # city pages, with what the plan asks with (else they are scored again).
+    events: list[object] = []
+    fork_pool, city_pages = sitegen.build._fork_pool, sitegen.render.pages.city_pages
+    monkeypatch.setattr(sitegen.build, "_fork_pool", lambda n: events.append(n) or fork_pool(n))
     monkeypatch.setattr(
-        sitegen.build._RelatedLater, "_stop", lambda self: stopped.append(1) or stop(self)
+        sitegen.render.pages, "city_pages", lambda *a: events.append("plan") or city_pages(*a)
     )
     two = build(load_config(archive, tmp_path / "two"), workers=2, cache=False)
-    assert stopped == [1]
+    assert events == [2, 1, "plan", 2]  # cleaning, related documents, the plan, rendering
     assert len(rendered) == 5 * 7 and all(p.template != "document.html" for p in rendered)
     assert one.documents == two.documents > 36
     assert one.warnings == two.warnings
@@ -105,3 +107,18 @@ def test_work_beside_the_workers_is_done_before_the_results_end() -> None:
     assert results == [n * n for n in range(20)]
     assert done == ["sitegen-meanwhile"]
     assert all(t.name != "sitegen-meanwhile" for t in threading.enumerate())
+
+
+def test_a_build_that_fails_after_related_documents_start_leaves_no_process(
+    archive: Path, tmp_path: Path
+) -> None:
+    """--strict fails the build on the archive's warnings once the plan is made, while
+    related documents are being scored in their own process: that process is stopped."""
+    import multiprocessing
+
+    from sitegen.errors import BuildError
+
+    with pytest.raises(BuildError):
+        build(load_config(archive, tmp_path / "site", strict=True), workers=2, cache=False)
+    assert not multiprocessing.active_children()
+    assert not (tmp_path / "site").exists()

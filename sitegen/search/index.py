@@ -35,7 +35,7 @@ import pickle
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, and_, ge, lt
@@ -258,20 +258,31 @@ def shard_index(
 
 @contextmanager
 def started_shards(
-    entries: Sequence[IndexEntry], budget: int = SHARD_BUDGET, spill: Path | None = None
+    entries: Sequence[IndexEntry],
+    budget: int = SHARD_BUDGET,
+    spill: Path | None = None,
+    release: bool = False,
 ) -> Iterator[Iterator[Shard]]:
     """`shard_index`'s shards, with the processes building them started on entering: the
-    caller may do other work before it takes them. Leaving stops the processes."""
+    caller may do other work before it takes them. Leaving stops the processes.
+
+    `release`: hand the memory this process let go of back to the system (a build does,
+    having let go of its documents), once the processes have the entries.
+    """
     ranges = list(zip(PARTS[:-1], PARTS[1:], strict=True))
     fields = [[getattr(e, name) for e in entries] for name in FIELDS]
     refs = [e.ref for e in entries]
     if len(ranges) == 1 or sum(map(len, fields[1])) < PARALLEL_FROM:
+        if release:
+            release_memory()
         yield (shard for low, high in ranges for shard in _part(fields, refs, low, high, budget))
         return
     workers: list[tuple[Any, Any]] = []
     try:
         _start_parts(workers, fields, refs, ranges, budget, spill)
         del fields
+        if release:
+            release_memory()
         yield _from_parts(workers, spill)
     finally:
         for process, receive in workers:
@@ -317,9 +328,9 @@ def _start_parts(
         try:
             here.send_bytes(data)
         except OSError as error:
+            with suppress(OSError):
+                _received(here)  # raises with what the process said before it ended, if it did
             raise RuntimeError("a search index process ended before it read the entries") from error
-    del data
-    release_memory()  # what this process let go of before, while the processes start
 
 
 def _from_parts(workers: list[tuple[Any, Any]], spill: Path | None) -> Iterator[Shard]:

@@ -239,32 +239,42 @@ def _grouped(texts: Sequence[str], numbers: dict[str, int], bounds: tuple[int, i
     )
 
 
+ORDER_PIECE = 1 << 20  # codes made into keys at a time: a few MB of temporaries, not GBs
+
+
 def code_order(codes: np.ndarray) -> np.ndarray:
-    """`numpy.argsort(codes, kind="stable")`, in a third of the time.
+    """`numpy.argsort(codes, kind="stable")`, in half the time and less memory.
 
     Each code becomes a small number in the same order (a Han character's rank among the
     characters present; a word's number above every pair of them), with the code's place
-    below it; numbers that differ sort quicker than equal codes sorted stably.
+    below it; numbers that differ sort quicker than equal codes sorted stably. The keys
+    are made a piece at a time, in the array that is sorted and becomes the order.
     """
     size = len(codes)
     place_bits = max(1, (size - 1).bit_length())
-    han = codes < WORD
-    pairs = codes[han]
     present = np.zeros(0x110000, bool)
-    present[pairs >> 21] = True
-    present[pairs & 0x1FFFFF] = True
-    rank = np.cumsum(present, dtype=np.int64)  # a character's rank (a lone one's first: 0)
+    last_word = -1
+    for start in range(0, size, ORDER_PIECE):
+        piece = codes[start : start + ORDER_PIECE]
+        pairs = piece[piece < WORD]
+        present[pairs >> 21] = True  # a lone character's 0 too: it ranks below the rest
+        present[pairs & 0x1FFFFF] = True
+        last_word = max(last_word, int(piece.max()) - WORD)
+    rank = np.cumsum(present, dtype=np.int64)
     character_bits = int(rank[-1]).bit_length()
-    words = codes[~han] - WORD
     word_base = 1 << 2 * character_bits
-    top = word_base + int(words.max(initial=-1)) + 1
-    if top.bit_length() + place_bits > 63:
+    if (word_base + last_word + 1).bit_length() + place_bits > 63:
         return np.argsort(codes, kind="stable")
     keys = np.empty(size, np.int64)
-    keys[han] = rank[pairs >> 21] << character_bits | rank[pairs & 0x1FFFFF]
-    keys[~han] = words + word_base
-    keys <<= place_bits
-    keys |= np.arange(size, dtype=np.int64)
+    for start in range(0, size, ORDER_PIECE):
+        piece = codes[start : start + ORDER_PIECE]
+        out = keys[start : start + len(piece)]
+        han = piece < WORD
+        pairs = piece[han]
+        out[han] = rank[pairs >> 21] << character_bits | rank[pairs & 0x1FFFFF]
+        out[~han] = piece[~han] + (word_base - WORD)
+        out <<= place_bits
+        out |= np.arange(start, start + len(piece), dtype=np.int64)
     keys.sort()
     keys &= (1 << place_bits) - 1
     return keys

@@ -105,14 +105,16 @@ def search_files_of(
     snippets: Sequence[str],
     budget: int = SHARD_BUDGET,
     spill: Path | None = None,
+    release: bool = False,
 ) -> Iterator[tuple[str, str | Path]]:
     """Yield every search file of the site as (path, text), from what it needs of the
     documents: their index entries (`entries_of`), what results show (`describe_for_search`)
     and their text files (`snippets.snippet_file`), so that a build can let go of the
     documents first. With `spill` (a folder) the shards' texts may come as files written
     there (see `index.shard_index`), to be moved into place. The index is built in other
-    processes while the files that do not need it are made."""
-    with started_shards(entries, budget, spill) as shards:
+    processes while the files that do not need it are made. `release`: see
+    `index.started_shards`."""
+    with started_shards(entries, budget, spill, release) as shards:
         # while the index's processes work: the files made here
         table = query_table(_characters(entry.title + entry.body for entry in entries))
         buckets: list[dict[str, str]] = [{} for _ in range(T2S_BUCKETS)]
