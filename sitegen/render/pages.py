@@ -361,18 +361,15 @@ def plan_pages(
     """
     ordered = newest_first(documents)
     cities = city_pages(documents, gazetteer)
-    city_of: dict[str, CityPage] = {}
     city_url: dict[str, str] = {}
     for page in cities:
         for place in page.places:
             city_url[place.city.code] = page.url + (f"#{place.anchor}" if place.anchor else "")
-            for group in place.years:
-                for document in group.documents:
-                    city_of[document.slug] = page
+    page_slugs = city_page_slugs(documents, gazetteer)  # as the build asks related ones with
+    by_slug = {page.slug: page for page in cities}
+    city_of = {slug: by_slug[page_slug] for slug, page_slug in page_slugs.items()}
     # Asked first, so that a `related_of` working elsewhere can go on beside the rest.
-    related = (related_of or related_documents)(
-        ordered, {slug: page.slug for slug, page in city_of.items()}
-    )
+    related = (related_of or related_documents)(ordered, page_slugs)
     years = year_pages(documents)
     sources = source_pages(documents)
     lang = site.lang

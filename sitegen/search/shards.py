@@ -66,7 +66,6 @@ class _ShardWriter:
         # what comes before a posting's offsets: ";ref:", or "\0ref:" for a term's first
         self.prefixes = np.array([f";{ref}:" for ref in refs], object)
         self.prefixes_marked = np.array([f"\0{ref}:" for ref in refs], object)
-        self.labels = labels(refs)
         idfs = _Idfs(count)
         distinct = np.unique(held)
         table = np.array([idfs[n] for n in distinct.tolist()], np.float64)
@@ -76,8 +75,9 @@ class _ShardWriter:
         self.numbers = _Texts(str)
         self.quoted_marked = np.array(["\0" + q for q in self.quoted.tolist()], object)
         # a field vector's start: after the one before (in its shard, or the shard before)
-        self.labels_after = np.array(["]]," + label for label in self.labels], object)
-        self.labels_first = np.array(["]]\0" + label for label in self.labels], object)
+        starts = labels(refs)
+        self.labels_after = np.array(["]]," + label for label in starts], object)
+        self.labels_first = np.array(["]]\0" + label for label in starts], object)
 
     def shards(self, cuts: Sequence[int]) -> list[Shard]:
         """The shards of the terms ranked in [cuts[0], cuts[1]), [cuts[1], cuts[2]), ...,

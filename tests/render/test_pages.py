@@ -225,8 +225,8 @@ def test_one_source_in_both_scripts_is_one_page() -> None:
 
 
 def test_city_page_slugs_are_the_pages_the_plan_puts_documents_on() -> None:
-    """What related documents are scored with before the plan asks (`city_page_slugs`) is
-    the plan's own mapping: a county-level city's document is on its prefecture's page, a
+    """The rule the plan and the build place documents by (`city_page_slugs`) is where the
+    city pages list them: a county-level city's document on its prefecture's page, a
     province's on its own, one that only mentions a city or has none on no city's page."""
     from sitegen.ingest.gazetteer import load_gazetteer
     from sitegen.model import Document, Source
