@@ -308,11 +308,13 @@ def test_bigram_keys_stand_for_the_tokenizers_two_character_tokens() -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.text(st.sampled_from("甲乙丙丁\U00020000\U0002a6d6"), min_size=1, max_size=6)),
-    st.text(st.sampled_from("甲乙丙丁\U00020000\U0002a6d6 。"), max_size=40),
+    st.text(st.sampled_from("甲乙丙丁\U00020000\U0002a6d6 。\ud800"), max_size=40),
 )
 @example(["甲乙丙丁", "甲乙丙"], "甲乙丙")  # a longer key cut off by the end of the text
+@example(["甲乙"], "\ud800甲乙")  # a lone surrogate, which UTF-8 cannot hold
 def test_a_phrase_index_finds_every_occurrence_of_its_keys(keys: list[str], text: str) -> None:
-    """Keys of every length from one to six, astral characters among them, overlapping."""
+    """Keys of every length from one to six, astral characters among them, overlapping;
+    texts with lone surrogates too."""
     index = PhraseIndex(keys)
     every = [
         (i, j - i)
@@ -320,9 +322,6 @@ def test_a_phrase_index_finds_every_occurrence_of_its_keys(keys: list[str], text
         for j in range(i + 1, min(len(text), i + 6) + 1)
         if text[i:j] in set(keys)
     ]
-    assert sorted(index.occurrences(text)) == every
-    assert index.present(text) == {text[i : i + n] for i, n in every}
-    index.short = 0  # as texts that long: with numpy
     assert sorted(index.occurrences(text)) == every
     assert index.present(text) == {text[i : i + n] for i, n in every}
 
@@ -510,27 +509,6 @@ def test_city_mentions_equal_the_position_by_position_scan(text: str) -> None:
 
     gazetteer = load_gazetteer()
     assert gazetteer.mentions(text) == _mentions_position_by_position(gazetteer, text)
-    short, gazetteer._spellings.short = gazetteer._spellings.short, 0  # as long texts go
-    try:
-        assert gazetteer.mentions(text) == _mentions_position_by_position(gazetteer, text)
-    finally:
-        gazetteer._spellings.short = short
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.integers(0, 2**63 - 1), max_size=60, unique=True),
-    st.lists(st.integers(0, 2**63 - 1), max_size=60),
-)
-def test_a_code_set_tells_membership_as_isin_does(members: list[int], codes: list[int]) -> None:
-    import numpy as np
-
-    from sitegen.chinese import CodeSet
-
-    numbers = np.array(sorted(members), np.uint64)
-    asked = np.array(codes + members[::2], np.uint64)  # members asked too
-    expected = np.isin(asked, numbers)
-    assert CodeSet(numbers).among(asked).tolist() == expected.tolist()
 
 
 @settings(max_examples=200, deadline=None)

@@ -85,9 +85,7 @@ class Gazetteer:
                 forms.setdefault(word, None)
         forms.pop("", None)
         self._forms = forms
-        # Every occurrence of every spelling at once (numpy over the text's character
-        # pairs and triples): about twice as quick as a character class finding where a
-        # spelling may start and trying each length there.
+        # Every occurrence of every spelling in one pass (see PhraseIndex).
         self._spellings = PhraseIndex(forms)
         # lookup() also answers names that need a suffix in running text (合作 -> 合作市).
         for name, city in _best(((c.name, c) for c in self._cities), rank).items():
