@@ -912,6 +912,7 @@ def _render_pages(
     """Render and write `pages` (claimed); add their 简/繁 scan to `scan`, and return it."""
     contexts = {page.path: page.context for page in pages}
     raw_html: dict[str, str] = {}  # a document's raw text escaped, for its three pages
+    added: set[str] = set()  # documents whose scan is added: once, not for each page
     rendered = render_pages(env, pages)
     while True:
         with timings.stage("render"):
@@ -932,8 +933,9 @@ def _render_pages(
                     rest = _without(html, piece)
                     if rest is not None:
                         known, html = True, rest
-                if known:
+                if known and doc.slug not in added:
                     scan.add_packed(body.scan)
+                    added.add(doc.slug)
             scan.add(html)
     return scan
 

@@ -400,11 +400,12 @@ class SwitchScan:
     gives what `switch_tables` gives for all the texts added.
     """
 
-    MEMO = 200_000  # runs remembered as scanned already; then forgotten, to bound memory
+    MEMO = 200_000  # lines and runs remembered as scanned already; then forgotten
+    LINE_REMEMBERED = 400  # characters: a line longer is a document's, seldom repeated
 
     def __init__(self, seen: set[str] | None = None) -> None:
-        """`seen`: runs scanned already by scans whose results are merged with this one's
-        (shared, and added to), so that they need not be scanned again."""
+        """`seen`: lines and runs scanned already by scans whose results are merged with
+        this one's (shared, and added to), so that they need not be scanned again."""
         self._chars = CharacterFlags()
         self.found: dict[str, set[str]] = {"t2s": set(), "s2t": set()}
         self._seen: set[str] = set() if seen is None else seen
@@ -415,13 +416,23 @@ class SwitchScan:
         return self._chars.chars
 
     def add(self, text: str) -> None:
-        """Scan `text`: its Han characters and the phrases of either table it contains."""
-        runs = set(S2T_RUN.findall(text))
-        runs.difference_update(self._seen)
-        if not runs:
+        """Scan `text`: its Han characters and the phrases of either table it contains.
+
+        Lines scanned before are skipped (a Han run never spans a line break), then runs
+        scanned before: a rendered page repeats most of its lines from other pages, and
+        finding the runs of a line costs forty times more than looking it up.
+        """
+        lines = set(text.split("\n"))
+        lines.difference_update(self._seen)
+        if not lines:
             return
+        runs = set(S2T_RUN.findall("\n".join(lines)))
+        runs.difference_update(self._seen)  # before the lines join it: one may be a run
         if len(self._seen) > self.MEMO:
             self._seen.clear()
+        self._seen.update(line for line in lines if len(line) <= self.LINE_REMEMBERED)
+        if not runs:
+            return
         self._seen.update(runs)
         self._chars.add("".join(runs))
         joined = "\n".join(runs)  # a phrase is Han only: none spans the '\n'

@@ -16,6 +16,7 @@ from sitegen.chinese import (
     PhraseIndex,
     SwitchScan,
     _convert_phrases,
+    _find_phrases,
     s2t_characters,
     s2t_phrases,
     switch_tables,
@@ -104,7 +105,6 @@ def test_a_phrase_cut_off_by_the_end_of_a_run_does_not_match() -> None:
 
 
 def test_the_phrase_scan_finds_exactly_the_keys_occurring_in_a_text() -> None:
-    from sitegen.chinese import _find_phrases
 
     for phrases in (t2s_phrases(), s2t_phrases()):
         longest = phrases.max_len
@@ -127,6 +127,33 @@ def test_scanning_in_pieces_gives_the_tables_of_all_texts() -> None:
         (one if n % 2 else two).add(text)
     one.update(two)
     assert one.tables() == switch_tables(sample)
+
+
+@pytest.mark.parametrize("memo, line", [(SwitchScan.MEMO, SwitchScan.LINE_REMEMBERED), (40, 12)])
+def test_scans_sharing_what_they_saw_skip_lines_and_runs_yet_find_everything(
+    memo: int, line: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the rendering scans pages: lines repeated from page to page, runs repeated from
+    line to line; with the memo forgotten often and long lines not remembered too."""
+    monkeypatch.setattr(SwitchScan, "MEMO", memo)
+    monkeypatch.setattr(SwitchScan, "LINE_REMEMBERED", line)
+    rng = random.Random(3)
+    lines = texts(120, seed=13)
+    pages = ["\n".join(rng.choices(lines, k=rng.randint(1, 12))) for _ in range(200)]
+    *_, first, second = s2t_phrases().entries  # phrases the lines above cannot hold
+    assert not any(first in page or second in page for page in pages)
+    pages[50:50] = [first, f"x\n{second}", f"{second}\n{first}"]  # lines that are runs
+    seen: set[str] = set()
+    one, two = SwitchScan(seen), SwitchScan(seen)
+    for n, page in enumerate(pages):
+        (one if n % 3 else two).add(page)
+    one.update(two)
+    expected, joined = SwitchScan(), "\n".join(pages)  # scanned whole, by no memo
+    expected._chars.add("".join(S2T_RUN.findall(joined)))
+    for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases())):
+        _find_phrases(joined, phrases, expected.found[name])
+    assert one.tables() == expected.tables()
+    assert {first, second} <= set(expected.tables()["s2t"]["phrases"])
 
 
 def related_reference(documents, city_of, limit=5):  # type: ignore[no-untyped-def]
