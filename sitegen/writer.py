@@ -36,7 +36,7 @@ class SiteWriter:
         self.root: Path | None = None
         self.previous: Path | None = None  # the site being replaced, if sitegen made it
         self.written: set[PurePosixPath] = set()
-        self._folders: set[Path] = set()  # folders known to exist, in this process
+        self._folders: set[str] = set()  # folders known to exist, in this process
         self.seconds = 0.0  # spent writing, in this process
 
     def __enter__(self) -> SiteWriter:
@@ -100,7 +100,7 @@ class SiteWriter:
         self.seconds += time.perf_counter() - started
         return len(data)
 
-    def _linked(self, path: str, data: bytes, target: Path) -> bool:
+    def _linked(self, path: str, data: bytes, target: str) -> bool:
         """Link `target` to the previous site's `path` if that holds `data`."""
         if self.previous is None:
             return False
@@ -117,13 +117,14 @@ class SiteWriter:
             return False
         return True
 
-    def _folder_of(self, path: str) -> Path:
-        """The file `path` of the new site, its folder made if need be."""
+    def _folder_of(self, path: str) -> str:
+        """The file `path` (claimed: relative, no '..') of the new site, its folder made if
+        need be. Strings, not `Path`s: pathlib's parsing cost more than writing a page."""
         assert self.root is not None, "use SiteWriter as a context manager"
-        target = self.root.joinpath(*PurePosixPath(path).parts)
-        folder = target.parent
+        target = os.path.join(self.root, *path.split("/"))
+        folder = os.path.dirname(target)
         if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
         return target
 

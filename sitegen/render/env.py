@@ -36,6 +36,9 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # No stat() of each template file at each page: a build uses the templates it
+        # found first, and `sitegen serve` makes a new environment when they change.
+        auto_reload=False,
     )
     env.filters["date_text"] = date_text
     env.filters["ui"] = ui_text
