@@ -194,7 +194,8 @@ def build(
             _check_strict(config, list(current.warnings))
             timings.add("wall", time.perf_counter() - started)
             return replace(current, timings=timings.seconds, up_to_date=True)
-        later.enter_context(frozen_objects())  # what the build keeps (see frozen_objects)
+        frozen = later.enter_context(ExitStack())  # until the index: see frozen_objects
+        frozen.enter_context(frozen_objects())
         results, new = ingest_files(
             files, gazetteer, store, workers, progress, timings, ingest_key=ingest_key
         )
@@ -260,6 +261,9 @@ def build(
                 del pages, env, scan, tables, groups
             if progress:
                 progress("index", 0, 1)
+            # What the build let go of since the freeze, cycles too (the templates' environment),
+            # can be collected again: memory is at its peak from here on.
+            frozen.close()
             written = writer.seconds
             with timings.stage("index"):
                 search = _search_inputs(documents, normal_bodies, snippets)
@@ -921,8 +925,8 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
     start, end = bounds
     env, pages, writer = _SHARED["env"], _SHARED["pages"], _SHARED["writer"]
     timings = Timings()
-    # Runs this process scanned for an earlier task are in that task's scan, which the
-    # build merges with this one: a title on a dozen listing pages is scanned once or so.
+    # Lines and runs this process scanned for an earlier task are in that task's scan, which
+    # the build merges with this one: a title on a dozen listing pages is scanned once or so.
     scan = SwitchScan(_SHARED.setdefault("scanned", set()))
     _render_pages(env, pages[start:end], writer, timings, scan)
     return end - start, scan, timings.take()

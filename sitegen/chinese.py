@@ -62,7 +62,12 @@ class PhraseIndex:
 
     def __init__(self, keys: Iterable[str]) -> None:
         self.keys = frozenset(key for key in keys if key)
+        if any("\0" in key for key in self.keys):  # NUL stands in for lone surrogates
+            raise ValueError("a phrase or name to find holds a NUL character")
         self._automaton = AhoCorasick(sorted(self.keys), store_patterns=True) if self.keys else None
+
+    def __reduce__(self) -> tuple[type[PhraseIndex], tuple[list[str]]]:
+        return PhraseIndex, (sorted(self.keys),)  # the automaton does not pickle
 
     def occurrences(self, text: str) -> list[tuple[int, int]]:
         """Every (start, length) of a key in `text`."""
@@ -70,7 +75,7 @@ class PhraseIndex:
             return []
         try:
             found = self._automaton.find_matches_as_indexes(text, overlapping=True)
-        except UnicodeEncodeError:  # a lone surrogate (not UTF-8): NUL, in no key, for it
+        except UnicodeEncodeError:  # lone surrogates, which UTF-8 cannot hold: NUL for each
             found = self._automaton.find_matches_as_indexes(_LONE.sub("\0", text), True)
         return [(start, end - start) for _, start, end in found]
 
@@ -80,8 +85,8 @@ class PhraseIndex:
             return set()
         try:
             return set(self._automaton.find_matches_as_strings(text, overlapping=True))
-        except UnicodeEncodeError:
-            return {text[start : start + size] for start, size in self.occurrences(text)}
+        except UnicodeEncodeError:  # as in occurrences: no key holds NUL
+            return set(self._automaton.find_matches_as_strings(_LONE.sub("\0", text), True))
 
 
 def distinct_sorted(codes: np.ndarray) -> np.ndarray:
@@ -401,7 +406,9 @@ class SwitchScan:
     """
 
     MEMO = 200_000  # lines and runs remembered as scanned already; then forgotten
-    LINE_REMEMBERED = 400  # characters: a line longer is a document's, seldom repeated
+    # Characters: a line longer is a document's, seldom repeated. With MEMO, lines hold
+    # 40 million characters at worst (pages' lines are mostly under 100).
+    LINE_REMEMBERED = 200
 
     def __init__(self, seen: set[str] | None = None) -> None:
         """`seen`: lines and runs scanned already by scans whose results are merged with

@@ -7,6 +7,7 @@ temporary folder from a killed build is removed by the next one.
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import stat
 import tempfile
@@ -121,7 +122,7 @@ class SiteWriter:
         """The file `path` (claimed: relative, no '..') of the new site, its folder made if
         need be. Strings, not `Path`s: pathlib's parsing cost more than writing a page."""
         assert self.root is not None, "use SiteWriter as a context manager"
-        target = os.path.join(self.root, *path.split("/"))
+        target = os.path.join(self.root, *posixpath.normpath(path).split("/"))  # as claimed
         folder = os.path.dirname(target)
         if folder not in self._folders:
             os.makedirs(folder, exist_ok=True)

@@ -154,6 +154,8 @@ def test_scans_sharing_what_they_saw_skip_lines_and_runs_yet_find_everything(
         _find_phrases(joined, phrases, expected.found[name])
     assert one.tables() == expected.tables()
     assert {first, second} <= set(expected.tables()["s2t"]["phrases"])
+    if memo > 10_000:  # never forgotten here: every short line was remembered
+        assert {x for page in pages for x in page.split("\n") if len(x) <= line} <= seen
 
 
 def related_reference(documents, city_of, limit=5):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -75,8 +76,24 @@ def test_one_and_two_workers_give_the_same_site(
     monkeypatch.setattr(
         sitegen.render.pages, "city_pages", lambda *a: events.append("plan") or city_pages(*a)
     )
+    # The build's objects are out of the collector's reach when it forks, back in it for
+    # the search index (which lets go of most of them), and after the build.
+    frozen: list[bool] = []
+    search_files_of = sitegen.build.search_files_of
+    monkeypatch.setattr(
+        sitegen.build,
+        "search_files_of",
+        lambda *a, **k: frozen.append(gc.get_freeze_count() > 0) or search_files_of(*a, **k),
+    )
+    monkeypatch.setattr(
+        sitegen.build,
+        "_fork_pool",
+        lambda n: events.append(n) or frozen.append(gc.get_freeze_count() > 0) or fork_pool(n),
+    )
     two = build(load_config(archive, tmp_path / "two"), workers=2, cache=False)
     assert events == [2, 1, "plan", 2]  # cleaning, related documents, the plan, rendering
+    assert frozen == [True, True, True, False]
+    assert gc.get_freeze_count() == 0 and sitegen.build._frozen_depth == 0
     assert len(rendered) == 5 * 7 and all(p.template != "document.html" for p in rendered)
     assert one.documents == two.documents > 36
     assert one.warnings == two.warnings
@@ -121,4 +138,5 @@ def test_a_build_that_fails_after_related_documents_start_leaves_no_process(
     with pytest.raises(BuildError):
         build(load_config(archive, tmp_path / "site", strict=True), workers=2, cache=False)
     assert not multiprocessing.active_children()
+    assert gc.get_freeze_count() == 0  # the build's freeze ended with it
     assert not (tmp_path / "site").exists()
