@@ -223,7 +223,7 @@ def corpus(documents: int, work: Path) -> tuple[Path, list[tuple[int, int]]]:
 def fresh(out: Path) -> None:
     """Move the site and the cache beside it away: the next build is cold.
 
-    They are moved into `trash(out)`, deleted only when the benchmark ends (`empty_trash`):
+    They are moved into `trash`, deleted only when the benchmark ends (`empty_trash`):
     deleting the 66,000 files of a 10,000-document site just before a build made its own
     file creation 10-15 s slower on the project's machine, whose ext4 has no journal (the
     kernel then steps over each inode deleted in the last minutes before reusing one). A
@@ -231,22 +231,22 @@ def fresh(out: Path) -> None:
     """
     from sitegen.cache import cache_dir
 
-    folder = trash(out)
+    folder = trash(out.parent)
     for path in (out, cache_dir(out)):
         if path.exists():
             folder.mkdir(exist_ok=True)
             path.rename(folder / f"{len(list(folder.iterdir()))}-{path.name}")
 
 
-def trash(out: Path) -> Path:
-    """Where `fresh` moves what was beside `out`: sites live in --work, and so does this
-    (all sites and caches of a run stay until it ends: ~2 GB a cold run at 10,000)."""
-    return out.parent / ".trash"
+def trash(work: Path) -> Path:
+    """Where `fresh` moves the sites and caches of --work (all of a run's stay until it
+    ends: ~2 GB a cold run at 10,000)."""
+    return work / ".trash"
 
 
 def empty_trash(work: Path) -> None:
     print("deleting the sites and caches measured …", flush=True)
-    shutil.rmtree(work / ".trash", ignore_errors=True)
+    shutil.rmtree(trash(work), ignore_errors=True)
 
 
 def bench_size(

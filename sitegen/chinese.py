@@ -73,20 +73,23 @@ class PhraseIndex:
         """Every (start, length) of a key in `text`."""
         if self._automaton is None:
             return []
-        try:
-            found = self._automaton.find_matches_as_indexes(text, overlapping=True)
-        except UnicodeEncodeError:  # lone surrogates, which UTF-8 cannot hold: NUL for each
-            found = self._automaton.find_matches_as_indexes(_LONE.sub("\0", text), True)
+        found = _matches(self._automaton.find_matches_as_indexes, text)
         return [(start, end - start) for _, start, end in found]
 
     def present(self, text: str) -> set[str]:
         """The keys occurring in `text`."""
         if self._automaton is None:
             return set()
-        try:
-            return set(self._automaton.find_matches_as_strings(text, overlapping=True))
-        except UnicodeEncodeError:  # as in occurrences: no key holds NUL
-            return set(self._automaton.find_matches_as_strings(_LONE.sub("\0", text), True))
+        return set(_matches(self._automaton.find_matches_as_strings, text))
+
+
+def _matches(find: Callable[..., list[Any]], text: str) -> list[Any]:
+    """`find(text)`'s overlapping matches; a lone surrogate, which the automaton's UTF-8
+    cannot hold, read as NUL (no key holds one), so that places stay as they are."""
+    try:
+        return find(text, overlapping=True)
+    except UnicodeEncodeError:
+        return find(_LONE.sub("\0", text), overlapping=True)
 
 
 def distinct_sorted(codes: np.ndarray) -> np.ndarray:

@@ -72,12 +72,11 @@ def test_one_and_two_workers_give_the_same_site(
     # city pages, with what the plan asks with (else they are scored again).
     events: list[object] = []
     fork_pool, city_pages = sitegen.build._fork_pool, sitegen.render.pages.city_pages
-    monkeypatch.setattr(sitegen.build, "_fork_pool", lambda n: events.append(n) or fork_pool(n))
     monkeypatch.setattr(
         sitegen.render.pages, "city_pages", lambda *a: events.append("plan") or city_pages(*a)
     )
-    # The build's objects are out of the collector's reach when it forks, back in it for
-    # the search index (which lets go of most of them), and after the build.
+    # ... and the build's objects are out of the collector's reach when it forks, back in it
+    # for the search index (which lets go of most of them), and after the build.
     frozen: list[bool] = []
     search_files_of = sitegen.build.search_files_of
     monkeypatch.setattr(

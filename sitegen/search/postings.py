@@ -270,9 +270,10 @@ def code_order(codes: np.ndarray) -> np.ndarray:
         piece = codes[start : start + ORDER_PIECE]
         out = keys[start : start + len(piece)]
         han = piece < WORD
+        words = ~han
         pairs = piece[han]
         out[han] = rank[pairs >> 21] << character_bits | rank[pairs & 0x1FFFFF]
-        out[~han] = piece[~han] + (word_base - WORD)
+        out[words] = piece[words] + (word_base - WORD)
         out <<= place_bits
         out |= np.arange(start, start + len(piece), dtype=np.int64)
     keys.sort()

@@ -11,6 +11,7 @@ operations in the same order, and rounded to 3 decimals as Python's `round` does
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class _ShardWriter:
     def __init__(self, tokens: Tokens, refs: Sequence[str], held: np.ndarray) -> None:
         count = len(refs)
         self.tokens = tokens
-        self.count = count
+        self.vectors = 3 * count  # field vectors: a document's title, body and place
         lengths = [field.lengths for field in tokens.fields]
         self.norms = [np.array(norm, np.float64) for norm in norms(lengths, count)]
         self.quoted = np.array(quoted(refs), object)
@@ -122,14 +123,15 @@ class _ShardWriter:
         rank = np.concatenate(ranks)
         shard = np.searchsorted(bounds, rank, "right") - 1
         # each shard's field vectors in document, field order; a vector's terms in order
-        key = shard * (3 * self.count) + np.concatenate(keys)
+        vector = np.concatenate(keys)
+        key = shard * self.vectors + vector
         order = np.lexsort((rank, key))
         key = key[order]
         rank = rank[order]
         shard = shard[order]
+        vector = vector[order]
         begins = np.flatnonzero(np.diff(key, prepend=-1))
         firsts = np.flatnonzero(np.diff(shard, prepend=-1))  # among the begins
-        vector = key % (3 * self.count)
         # each posting: separator, "n," (its term's index in its shard), score; joined at
         # once, with "\0" where a shard begins
         pieces = np.full(3 * len(key), ",", object)
@@ -141,7 +143,7 @@ class _ShardWriter:
         terms = self.tokens.terms[low:high]
         title, body, place = fields
         made = []
-        for number, (start, end) in enumerate(zip(cuts[:-1], cuts[1:], strict=False)):
+        for number, (start, end) in enumerate(pairwise(cuts)):
             a, b = start - low, end - low
             inverted = [
                 f'["{text}",{{"title":{{{t}}},"body":{{{d}}},"place":{{{p}}},"_index":{n}}}]'
