@@ -629,6 +629,29 @@ def test_a_one_article_file_is_pickled_with_its_text_once() -> None:
     assert again.documents[0].raw_text is again.source.text  # one copy in the pickle
 
 
+def test_documents_pickle_as_their_fields_and_cities_come_back_shared() -> None:
+    """What the cleaning processes send the build: equal after a round trip, no dictionary
+    of fields in the pickle, and a city named by two documents is one object again."""
+    import pickle
+    from pathlib import PurePosixPath
+
+    from sitegen.build import ingest_bytes
+    from sitegen.ingest.gazetteer import load_gazetteer
+
+    text = "许昌市召开经济工作会议\n\n许昌市、郑州市、长葛市代表参加会议。会议指出，经济稳中有进。"
+    sent = [
+        pickle.dumps(ingest_bytes(PurePosixPath(f"{n}.txt"), text.encode(), load_gazetteer()))
+        for n in range(2)
+    ]
+    first, second = (pickle.loads(data).documents[0] for data in sent)
+    assert first == pickle.loads(sent[0]).documents[0]
+    assert [c.name for c in first.cities] == ["许昌", "郑州", "长葛"]
+    assert all(a is b for a, b in zip(first.cities, second.cities, strict=True))
+    assert first.city is not None and first.city.value is first.cities[0]
+    assert b"__dict__" not in sent[0] and b"category" not in sent[0]  # fields by position
+    assert not hasattr(first, "__dict__") and not hasattr(first.removed[0], "__dict__")
+
+
 @pytest.mark.parametrize("in_child", [True, False])
 def test_related_documents_scored_beside_the_plan_fill_the_pages(
     tmp_path: Path, in_child: bool
