@@ -458,7 +458,7 @@ def _prepare(document: Document) -> PreparedBody:
     scan = SwitchScan()
     scan.add(document.raw_text)  # as the original page shows it (escaping changes no Han)
     scan.add(html)
-    snippets = snippet_file(document.body_markdown)
+    snippets = snippet_file(document.body_markdown, normal)
     title = document.title.value
     keys = title_and_body_keys(title, bigram_keys(normal))
     return PreparedBody(normal, keys, title, html, scan.packed(), snippets)

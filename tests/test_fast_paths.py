@@ -487,6 +487,8 @@ def test_snippet_lines_normalised_at_once_equal_line_by_line(markdown: str) -> N
     expected = [line if normalize(line) == line else [line, normalize(line)] for line in lines]
     expected = [line for line in expected if line]
     assert snippet_lines(markdown) == expected
+    # with the body's normal form given, its lines' normal forms are taken from it
+    assert snippet_lines(markdown, normalize(markdown)) == expected
 
 
 def _mentions_position_by_position(gazetteer, text):  # type: ignore[no-untyped-def]
