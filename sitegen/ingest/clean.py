@@ -91,6 +91,7 @@ def pinyin_syllables() -> frozenset[str]:
     return frozenset(plain)
 
 
+@lru_cache(maxsize=8192)  # words in brackets beside Han characters: mostly the same few
 def is_pinyin(word: str) -> bool:
     """Tell whether `word` is one pinyin syllable with a tone mark."""
     if not any(c in TONE_MARKS for c in word):
