@@ -2,12 +2,14 @@
 
 A large build holds a few dozen of these per document (~400,000 at 10,000 documents) and
 pickles them from the processes that clean to the build's own: they have slots (~40 bytes
-less each) and pickle as their constructor's arguments (a third quicker both ways than
-the default, a dictionary of fields); cities unpickle as one object each.
+less each) and pickle as their constructor's arguments, and a city unpickles as the one
+object for its values (a document names a dozen). A cleaned file's pickle loads ~30%
+quicker than with the default pickling (2,000 files: ~400 → ~220–300 µs each).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import PurePosixPath
@@ -17,11 +19,17 @@ T = TypeVar("T")
 C = TypeVar("C")
 
 
+def _field_values(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving an instance's field values, in the order its constructor takes them."""
+    names = [f.name for f in fields(cls)]
+    if len(names) < 2:  # attrgetter would give the one value, not a tuple
+        raise TypeError(f"{cls.__name__} has fewer than two fields")
+    return attrgetter(*names)
+
+
 def _pickled_by_fields(cls: type[C]) -> type[C]:
     """Pickle instances of the dataclass `cls` as `cls(*fields)`."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    assert len(names) > 1, "attrgetter gives one field's value alone, not in a tuple"
-    values = attrgetter(*names)
+    values = _field_values(cls)
 
     def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
         return cls, values(self)
@@ -119,12 +127,12 @@ class City:
     code: str  # administrative division code, unique; used for slugs
     pinyin: str  # 'xuchang', for slugs and romanised search
 
-    def __reduce__(self) -> tuple[Any, tuple[str | None, ...]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # A document names a dozen cities: unpickled, each is the one object for its values.
-        return _city, (self.name, self.full_name, self.level, self.province, self.parent,
-                       self.code, self.pinyin)  # fmt: skip
+        return _city, _CITY_VALUES(self)
 
 
+_CITY_VALUES = _field_values(City)
 _CITIES: dict[tuple[Any, ...], City] = {}  # as many as there are cities in gazetteers
 
 
