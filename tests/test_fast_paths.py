@@ -631,6 +631,38 @@ def test_a_one_article_file_is_pickled_with_its_text_once() -> None:
     assert again.documents[0].raw_text is again.source.text  # one copy in the pickle
 
 
+def test_a_documents_scan_is_that_of_its_raw_text_and_html() -> None:
+    """Cleaning scans a plain document's body lines that its raw text lacks rather than its
+    HTML (the same runs of Han characters): the same 简/繁 scan as raw text and HTML."""
+    from pathlib import PurePosixPath
+
+    from sitegen.build import _prepare, ingest_bytes
+    from sitegen.chinese import SwitchScan
+    from sitegen.ingest.gazetteer import load_gazetteer
+    from sitegen.render.env import markdown_to_html, plain_html
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    inputs = [(p.name, p.read_bytes()) for p in sorted(seeds.glob("*.txt"))]
+    made = [  # phrases that only cleaning makes: '乾(qián)隆' becomes '乾隆', '干(gàn)部' '干部'
+        "許昌市召開會議\n來源：許昌日報 2024-01-18\n\n　　會議指出，乾(qián)隆年間頭髮發展。\n"
+        "報告稱，里程碑工作\n\n後來的發展，幹部說了算。",
+        "许昌市召开会议\n\n报告称，*重点* 工作\n\n## 小标题\n\n后来的发展，干(gàn)部说了算。",
+    ]  # fmt: skip
+    inputs += [(f"made-{n}.txt", text.encode()) for n, text in enumerate(made)]
+    kinds = set()
+    for name, data in inputs:
+        result = ingest_bytes(PurePosixPath(name), data, load_gazetteer())
+        for document in result.documents:
+            expected = SwitchScan()
+            expected.add(document.raw_text)
+            raw_only = expected.packed()
+            expected.add(markdown_to_html(document.body_markdown))
+            assert _prepare(document).scan == expected.packed(), name
+            plain = plain_html(document.body_markdown) is not None
+            kinds.add((plain, expected.packed() != raw_only))
+    assert (True, True) in kinds and (False, True) in kinds  # both ways, with runs to add
+
+
 def test_documents_pickle_as_their_fields_and_cities_come_back_shared() -> None:
     """What the cleaning processes send the build: equal after a round trip, each object
     pickled as its constructor's arguments, and a city two documents name is one object."""
