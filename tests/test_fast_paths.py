@@ -631,6 +631,24 @@ def test_a_one_article_file_is_pickled_with_its_text_once() -> None:
     assert again.documents[0].raw_text is again.source.text  # one copy in the pickle
 
 
+BIGRAM_PIECES = ["许", "昌", "發", "〇", "𠀀", "a", "B", "é", "\u0301", "1", "２", "_", " ", "\n",
+                 "，", "-", "\ud800", "\x00", "ab", "许昌市"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(BIGRAM_PIECES), max_size=24).map("".join))
+@example("ab许昌cd")
+@example("_ab_ a_b")
+def test_bigram_keys_by_table_equal_by_the_tokenizers_pattern(text: str) -> None:
+    """Related documents' keys: the characters classed by a table give the pattern's keys
+    (texts with a character beyond 0xFFFF take the pattern itself)."""
+    from sitegen.render.related import _bigram_keys_by_pattern, bigram_keys
+
+    assert bigram_keys(text) == _bigram_keys_by_pattern(text)
+    bmp = text.replace("𠀀", "")
+    assert bigram_keys(bmp) == _bigram_keys_by_pattern(bmp)
+
+
 def test_a_documents_scan_is_that_of_its_raw_text_and_html() -> None:
     """Cleaning scans a plain document's body lines that its raw text lacks rather than its
     HTML (the same runs of Han characters): the same 简/繁 scan as raw text and HTML."""
