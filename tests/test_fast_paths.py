@@ -649,6 +649,30 @@ def test_bigram_keys_by_table_equal_by_the_tokenizers_pattern(text: str) -> None
     assert bigram_keys(bmp) == _bigram_keys_by_pattern(bmp)
 
 
+def test_an_articles_lines_are_converted_for_the_rules_in_one_pass(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The cleaning rules look at each short line in Simplified: the article's lines are
+    converted together first (one pass of OpenCC's phrases), not one call a line."""
+    from sitegen.chinese import _t2s
+    from sitegen.ingest.clean import Draft, Line, clean_lines, ruled
+
+    converter = _t2s()
+    passes = []
+    real = converter._convert
+
+    def counted(text: str) -> str:
+        passes.append(text)
+        return real(text)
+
+    monkeypatch.setattr(converter, "_convert", counted)
+    monkeypatch.setattr(converter, "lines", {})  # nothing remembered from other tests
+    lines = [f"第{n}條：許昌市發展報告，乾隆年間頭髮與幹部。" for n in range(30)]
+    lines += ["首頁 > 新聞中心 > 正文", "（責任編輯：王小明）"]
+    draft = clean_lines(Draft(tuple(Line(n + 1, text) for n, text in enumerate(lines))))
+    assert len(passes) <= 2, len(passes)
+    assert [line.text for line in draft.lines][:2] == lines[:2]
+    assert ruled(lines[0]) == "第0条:许昌市发展报告,乾隆年间头发与干部。"  # NFKC, then t2s
+
+
 def test_a_documents_scan_is_that_of_its_raw_text_and_html() -> None:
     """Cleaning scans a plain document's body lines that its raw text lacks rather than its
     HTML (the same runs of Han characters): the same 简/繁 scan as raw text and HTML."""
