@@ -457,13 +457,11 @@ def _prepare(document: Document) -> PreparedBody:
     normal = normalize(body)
     plain = plain_html(body)
     html = plain if plain is not None else markdown_html(body)
-    scan = SwitchScan()
+    scan = SwitchScan(long_lines=True)
     scan.add(document.raw_text)  # as the original page shows it (escaping changes no Han)
-    if plain is None:
-        scan.add(html)
-    else:  # its runs of Han characters are the body's, ~93% of them on lines of the raw text
-        raw_lines = set(document.raw_text.split("\n"))
-        scan.add("\n".join(line for line in body.split("\n") if line not in raw_lines))
+    # Plain HTML has the body's runs of Han characters, and the body ~93% of its characters
+    # on lines of the raw text, which the scan skips.
+    scan.add(html if plain is None else body)
     snippets = snippet_file(body, normal)
     title = document.title.value
     keys = title_and_body_keys(title, bigram_keys(normal))

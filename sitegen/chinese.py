@@ -413,12 +413,15 @@ class SwitchScan:
     # 40 million characters at worst (pages' lines are mostly under 100).
     LINE_REMEMBERED = 200
 
-    def __init__(self, seen: set[str] | None = None) -> None:
+    def __init__(self, seen: set[str] | None = None, *, long_lines: bool = False) -> None:
         """`seen`: lines and runs scanned already by scans whose results are merged with
-        this one's (shared, and added to), so that they need not be scanned again."""
+        this one's (shared, and added to), so that they need not be scanned again.
+        `long_lines`: remember lines of any length (a scan of one document's texts, whose
+        memo goes with it: its cleaned body repeats most lines of its raw text)."""
         self._chars = CharacterFlags()
         self.found: dict[str, set[str]] = {"t2s": set(), "s2t": set()}
         self._seen: set[str] = set() if seen is None else seen
+        self.long_lines = long_lines
 
     @property
     def chars(self) -> str:
@@ -440,7 +443,10 @@ class SwitchScan:
         runs.difference_update(self._seen)  # before the lines join it: one may be a run
         if len(self._seen) > self.MEMO:
             self._seen.clear()
-        self._seen.update(line for line in lines if len(line) <= self.LINE_REMEMBERED)
+        if self.long_lines:
+            self._seen.update(lines)
+        else:
+            self._seen.update(line for line in lines if len(line) <= self.LINE_REMEMBERED)
         if not runs:
             return
         self._seen.update(runs)
@@ -476,6 +482,7 @@ class SwitchScan:
         self._chars.add(state["chars"])
         self.found = state["found"]
         self._seen = set()
+        self.long_lines = False
 
     def tables(self) -> dict[str, dict[str, dict[str, str]]]:
         tables = {}

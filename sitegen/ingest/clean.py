@@ -652,8 +652,7 @@ def _simplify_ahead(lines: tuple[Line, ...]) -> None:
     one call for the article, not one a line (~20 a document). The converter remembers the
     lines (`chinese._Converter.convert`), so each rule's `simplified` of one finds it done."""
     texts = (line.text.strip() for line in lines)
-    short = [unicodedata.normalize("NFKC", t) for t in texts if 0 < len(t) <= RULED_LINE_MAX]
-    to_simplified("\n".join(short))
+    simplified("\n".join(t for t in texts if 0 < len(t) <= RULED_LINE_MAX))
 
 
 # --- Markdown ------------------------------------------------------------------------
