@@ -32,7 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,6 +48,23 @@ from sitegen.config import load_config
 report = build(load_config(Path(sys.argv[1]), Path(sys.argv[2])), workers=int(sys.argv[3]))
 print(json.dumps({"timings": report.timings, "documents": report.documents,
                   "pages": report.pages, "up_to_date": report.up_to_date}))
+"""
+# The machine's speed right before a cold build: this project's machines are shared and
+# their speed moves by a third within an hour, more than most changes to the build.
+REFERENCE = """
+import sys, time
+from pathlib import Path, PurePosixPath
+from sitegen.build import ingest_bytes
+from sitegen.ingest.gazetteer import load_gazetteer
+gazetteer = load_gazetteer()
+files = sorted(Path(sys.argv[1]).glob("*.txt"))[:int(sys.argv[2])]
+data = [(PurePosixPath(f.name), f.read_bytes()) for f in files]
+for relative, raw in data[:20]:
+    ingest_bytes(relative, raw, gazetteer)
+start = time.process_time()
+for relative, raw in data:
+    ingest_bytes(relative, raw, gazetteer)
+print((time.process_time() - start) / len(data) * 1000)
 """
 DOCS = REPO / "docs" / "benchmarks.md"
 COMMAND = "python benchmarks/build_bench.py --sizes 1000 10000 --runs 3 --write"
@@ -67,6 +84,7 @@ class Run:
     documents: int = 0
     pages: int = 0
     up_to_date: bool = False
+    reference: float = 0.0  # ms: cleaning a file in one process, just before (`reference`)
 
 
 @dataclass
@@ -169,6 +187,17 @@ def measure(source: Path, out: Path, workers: int) -> Run:
                data["up_to_date"])  # fmt: skip
 
 
+def reference(source: Path, files: int = 300) -> float:
+    """Milliseconds of CPU to clean one of the first `files` files of `source` in one fresh
+    process: how fast the machine is at that moment, for comparing runs made at others."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    found = subprocess.run(
+        [sys.executable, "-c", REFERENCE, str(source), str(files)],
+        capture_output=True, text=True, check=True, env=env, cwd=REPO,
+    )  # fmt: skip
+    return float(found.stdout.strip().splitlines()[-1])
+
+
 def tree_digest(root: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -261,7 +290,8 @@ def bench_size(
     digest = None
     for n in range(runs):
         fresh(out)
-        result.cold.append(measure(archive, out, workers))
+        speed = reference(archive)
+        result.cold.append(replace(measure(archive, out, workers), reference=speed))
         report(f"{documents:,} cold #{n + 1}", result.cold[-1])
         if digest is None:
             files = [p for p in out.rglob("*") if p.is_file()]
@@ -315,7 +345,8 @@ def report(label: str, run: Run) -> None:
     stages = " ".join(f"{s} {run.timings.get(s, 0):.1f}" for s in STAGES if s in run.timings)
     print(
         f"{label:>24}: {run.wall:6.1f} s wall, peak RSS {run.rss / 2**20:6.0f} MiB "
-        f"(PSS {run.pss / 2**20:5.0f} MiB); {stages}",
+        f"(PSS {run.pss / 2**20:5.0f} MiB); {stages}"
+        + (f"; reference {run.reference:.2f} ms a file" if run.reference else ""),
         flush=True,
     )
 
@@ -394,6 +425,11 @@ def section(sizes: list[Size], runs: str, workers: int) -> str:
 
     wall, rss, pss = (lambda r: r.wall), (lambda r: r.rss / mib), (lambda r: r.pss / mib)
     row("cold build (no site, no cache): wall", cold(wall), "{:.1f} s", "< 60 s")
+    row("cold build: each run's wall", lambda s: ", ".join(f"{r.wall:.1f}" for r in s.cold),
+        "{} s")  # fmt: skip
+    row("machine speed just before each cold build: ms of CPU to clean a file in one process "
+        "(`reference`, first 300 files)", lambda s: ", ".join(f"{r.reference:.2f}" for r in s.cold)
+        if all(r.reference for r in s.cold) else None, "{}")  # fmt: skip
     row("cold build: peak memory, PSS of all processes (shared pages once)", cold(pss),
         "{:,.0f} MiB", "< 2 GiB")  # fmt: skip
     row("cold build: peak memory, RSS of all processes (shared pages in each)", cold(rss),
