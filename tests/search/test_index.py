@@ -304,7 +304,11 @@ def test_parallel_build_gives_the_same_shards(
     assert [(s.first, s.last) for s in spilled] == [(s.first, s.last) for s in alone]
     assert [Path(s.index).read_text("utf-8") for s in spilled] == [s.index for s in alone]
     assert [Path(s.positions).read_text("utf-8") for s in spilled] == [s.positions for s in alone]
-    assert len(list(tmp_path.iterdir())) == 2 * len(alone)  # nothing else, none overwritten
+    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert len(files) == 2 * len(alone)  # nothing else, none overwritten
+    # each part in a folder of its own (making files in one folder, they waited on each other)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["part-0", "part-1"]
+    assert {path.parent.name for path in files} == {"part-0", "part-1"}
     firsts = [s.first for s in alone]
     assert firsts == sorted(firsts, key=utf16_key)
     assert sorted(t for s in alone for t, _ in json.loads(s.index)["invertedIndex"]) == vocabulary()
