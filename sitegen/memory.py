@@ -49,6 +49,6 @@ def large_blocks_mapped(size: int = 16 << 20) -> None:
         libc.mallopt(M_MMAP_THRESHOLD, size)
         # Setting one threshold stops glibc from adjusting the other: the heap was then
         # given back whenever 128 KiB at its top were free, and taken again page by page
-        # (the index's processes at 10,000 documents: ~900,000 page faults, 5-10 s of
-        # system time; with 64 MiB, ~4 s less of it, 26 MB more at their peak).
+        # (the index's processes at 10,000 documents: 750,000-820,000 page faults; with
+        # 64 MiB kept, half as many and ~1.5 s less system time, 26 MB more at their peak).
         libc.mallopt(M_TRIM_THRESHOLD, 4 * size)

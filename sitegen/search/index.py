@@ -399,14 +399,15 @@ def _worker(
     """Build one part of the entries' fields and references, received first on `send`,
     and send its shards in batches of `size`: as they are made if `stream` or `spill`,
     else (kept compressed meanwhile) when all are made. With `spill` the shards' texts go
-    into files in a folder there named by `part`, and the shards sent name them. Stops if its parent
-    is gone."""
+    into files in a folder there named by `part`, and the shards sent name them. Stops if
+    its parent is gone."""
     large_blocks_mapped()  # tokenising's arrays
     parent = os.getppid()
     try:
         if spill is not None:
-            # A folder of its own: making a file locks its folder, and two parts making
-            # theirs in one folder waited on each other (ext4: ~10% of the index's time).
+            # A folder of its own: making a file locks its folder, and after many deletions
+            # (ext4 without a journal) two parts making theirs in one folder waited on each
+            # other: the index ~20% slower.
             spill = spill / f"part-{part}"
             spill.mkdir(exist_ok=True)
         fields, refs = pickle.loads(send.recv_bytes())
