@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -53,19 +53,11 @@ print(json.dumps({"timings": report.timings, "documents": report.documents,
 # The machine's speed right before a cold build: this project's machines are shared and
 # their speed moves by a third within an hour, more than most changes to the build.
 REFERENCE = """
-import sys, time
-from pathlib import Path, PurePosixPath
-from sitegen.build import ingest_bytes
-from sitegen.ingest.gazetteer import load_gazetteer
-gazetteer = load_gazetteer()
-files = sorted(Path(sys.argv[1]).glob("*.txt"))[:int(sys.argv[2])]
-data = [(PurePosixPath(f.name), f.read_bytes()) for f in files]
-for relative, raw in data[:20]:
-    ingest_bytes(relative, raw, gazetteer)
-start = time.process_time()
-for relative, raw in data:
-    ingest_bytes(relative, raw, gazetteer)
-print((time.process_time() - start) / len(data) * 1000)
+import sys
+from pathlib import Path
+from build_bench import cleaning_seconds
+files = int(sys.argv[2])
+print(cleaning_seconds(Path(sys.argv[1]), files, warm_up=20) / files * 1000)
 """
 DOCS = REPO / "docs" / "benchmarks.md"
 COMMAND = "python benchmarks/build_bench.py --sizes 1000 10000 --runs 3 --write"
@@ -192,7 +184,7 @@ def measure(source: Path, out: Path, workers: int) -> Run:
 def reference(source: Path, files: int = 300) -> float:
     """Milliseconds of CPU to clean one of the first `files` files of `source` in one fresh
     process: how fast the machine is at that moment, for comparing runs made at others."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "benchmarks")])}
     found = subprocess.run(
         [sys.executable, "-c", REFERENCE, str(source), str(files)],
         capture_output=True, text=True, check=True, env=env, cwd=REPO,
@@ -207,12 +199,26 @@ def tree_digest(root: Path) -> str:
     return h.hexdigest()
 
 
+def cleaning_seconds(source: Path, files: int, warm_up: int = 0) -> float:
+    """CPU seconds this process takes to clean (`ingest_bytes`) the first `files` files of
+    `source`, after cleaning the first `warm_up` of them once (imports, tables, memos)."""
+    from sitegen.build import ingest_bytes
+    from sitegen.ingest.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    paths = sorted(source.glob("*.txt"))[:files]
+    data = [(PurePosixPath(path.name), path.read_bytes()) for path in paths]
+    for relative, raw in data[:warm_up]:
+        ingest_bytes(relative, raw, gazetteer)
+    start = time.process_time()
+    for relative, raw in data:
+        ingest_bytes(relative, raw, gazetteer)
+    return time.process_time() - start
+
+
 def clean_share(source: Path, sample: int = 200) -> float:
     """The share of `ingest_bytes`'s cleaning time spent in `clean_lines` (one process)."""
     import sitegen.ingest.meta as meta
-    from sitegen.build import ingest_bytes
-    from sitegen.ingest.gazetteer import load_gazetteer
-    from sitegen.progress import Timings
 
     spent = [0.0]
     original = meta.clean_lines
@@ -224,15 +230,9 @@ def clean_share(source: Path, sample: int = 200) -> float:
         finally:
             spent[0] += time.process_time() - start
 
-    gazetteer = load_gazetteer()
-    files = sorted(source.glob("*.txt"))[:sample]
     meta.clean_lines = timed  # type: ignore[assignment]
     try:
-        timings = Timings()
-        start = time.process_time()
-        for path in files:
-            ingest_bytes(Path(path.name), path.read_bytes(), gazetteer, "", timings)  # type: ignore[arg-type]
-        total = time.process_time() - start
+        total = cleaning_seconds(source, sample)
     finally:
         meta.clean_lines = original
     return spent[0] / total if total else 0.0

@@ -50,7 +50,7 @@ def bigram_keys(normalized: str) -> bytes:
     word = np.concatenate(([False], kinds == WORD_CHARACTER, [False]))
     # each pair of Han characters (one run: runs are maximal), and each word of just two
     wanted = (han[:-1] & han[1:]) | (word[1:-2] & word[2:-1] & ~word[:-3] & ~word[3:])
-    return distinct_sorted(((codes[:-1] << 21) | codes[1:])[wanted]).astype(KEY).tobytes()
+    return distinct_sorted(((codes[:-1] << 21) | codes[1:])[wanted]).tobytes()
 
 
 def _bigram_keys_by_pattern(normalized: str) -> bytes:
