@@ -85,6 +85,7 @@ from sitegen.ingest.sidecar import (
     SidecarError,
     apply_sidecar,
     load_sidecar,
+    sidecar_name,
     sidecar_path,
 )
 from sitegen.ingest.split import split_articles
@@ -186,7 +187,8 @@ def build(
     use_cache = cache and not _inside(cache_dir(config.out), config.source)
     with Cache(cache_dir(config.out)) if use_cache else _no_cache() as store, ExitStack() as later:
         ingest_key = _ingest_key(config)
-        fingerprint = _fingerprint(config, files, ingest_key)
+        keys = file_keys(files, ingest_key)
+        fingerprint = _fingerprint(config, files, ingest_key, keys)
         current = _current_report(config, store, fingerprint)
         if current is not None:
             for warning in current.warnings:
@@ -197,8 +199,9 @@ def build(
         frozen = later.enter_context(ExitStack())  # until the index: see frozen_objects
         frozen.enter_context(frozen_objects())
         results, new = ingest_files(
-            files, gazetteer, store, workers, progress, timings, ingest_key=ingest_key
+            files, gazetteer, store, workers, progress, timings, ingest_key=ingest_key, keys=keys
         )
+        del keys
         used = [r.key for r in results]
         # From here on memory is what limits a large build: each step lets go of what
         # the steps after it do not need (the files' bytes, their texts, the page plan).
@@ -422,6 +425,7 @@ class InputFile:
     data: bytes | None
     problem: str | None = None
     outside: bool = False  # a link pointing outside the archive: reported, never read
+    sidecar: Path | None = None  # its sidecar file, if it has one
 
 
 @dataclass(frozen=True)
@@ -476,11 +480,23 @@ def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
         warnings.append(message)
         log.warning(message)
         files.append(InputFile(root / link, link, None, "link outside archive", outside=True))
+    listed: dict[str, dict[str, os.DirEntry[str]]] = {}  # folder: its entries by name
     for path, relative in find_sources(root):
+        folder = os.path.dirname(path)
+        if folder not in listed:  # one listing per folder, not a stat per file
+            try:
+                with os.scandir(folder) as entries:
+                    listed[folder] = {entry.name: entry for entry in entries}
+            except OSError:
+                listed[folder] = {}
+        entry = listed[folder].get(sidecar_name(path.name))
+        sidecar = path.with_name(entry.name) if entry is not None and entry.is_file() else None
         try:
-            files.append(InputFile(path, relative, path.read_bytes()))
+            with open(path, "rb") as file:
+                data = file.read()
+            files.append(InputFile(path, relative, data, sidecar=sidecar))
         except OSError as error:
-            files.append(InputFile(path, relative, None, str(error)))
+            files.append(InputFile(path, relative, None, str(error), sidecar=sidecar))
     return files
 
 
@@ -491,6 +507,11 @@ def _ingest_key(config: Config) -> str:
 
 def file_key(ingest_key: str, relative: PurePosixPath, data: bytes) -> str:
     return digest(ingest_key, str(relative), data)
+
+
+def file_keys(files: Sequence[InputFile], ingest_key: str) -> list[str]:
+    """Each file's cache key ('' for a file that could not be read)."""
+    return [file_key(ingest_key, f.relative, f.data) if f.data is not None else "" for f in files]
 
 
 def ingest_bytes(
@@ -564,6 +585,7 @@ def ingest_files(
     timings: Timings | None = None,
     *,
     ingest_key: str,
+    keys: Sequence[str] | None = None,
 ) -> tuple[list[Ingested], dict[str, bytes]]:
     """Ingest every file, in file order, from the cache or in `workers` processes.
 
@@ -574,9 +596,7 @@ def ingest_files(
     """
     timings = timings or Timings()
     with timings.stage("ingest"):
-        keys = [
-            file_key(ingest_key, f.relative, f.data) if f.data is not None else "" for f in files
-        ]
+        keys = file_keys(files, ingest_key) if keys is None else keys
         results: list[Ingested | None] = [None] * len(files)
         where = {key: n for n, key in enumerate(keys) if key}
         wanted = list(where)
@@ -763,10 +783,10 @@ def _assemble(
                 "they show as □ and are counted as lost characters"
             )
         sidecar = None
-        if sidecar_path(file.path).is_file():
-            sidecar_name = str(relative.with_name(sidecar_path(file.path).name))
+        if file.sidecar is not None:
+            sidecar_name = str(relative.with_name(file.sidecar.name))
             try:
-                sidecar = load_sidecar(sidecar_path(file.path), sidecar_name)
+                sidecar = load_sidecar(file.sidecar, sidecar_name)
             except SidecarError as error:
                 warn(f"{error}; the sidecar is ignored")
         read.append((file, result, sidecar, len(inputs)))
@@ -802,8 +822,13 @@ def _assemble(
     return documents, inputs
 
 
-def _fingerprint(config: Config, files: Sequence[InputFile], ingest_key: str) -> str:
-    """A digest of everything a build reads: if it is unchanged, so is the site."""
+def _fingerprint(
+    config: Config, files: Sequence[InputFile], ingest_key: str, keys: Sequence[str]
+) -> str:
+    """A digest of everything a build reads: if it is unchanged, so is the site.
+
+    A file's bytes count through its cache key (`file_keys`), a digest of them: hashing
+    the archive once, not twice."""
     parts: list[bytes | str] = ["site", code_version(), ingest_key]
     parts.append(repr(replace(config, strict=False)))
     for folder in (
@@ -818,10 +843,9 @@ def _fingerprint(config: Config, files: Sequence[InputFile], ingest_key: str) ->
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    for file in files:
-        parts += [str(file.relative), file.problem or "", file.data or b""]
-        side = sidecar_path(file.path)
-        parts.append(side.read_bytes() if not file.outside and side.is_file() else "-")
+    for file, key in zip(files, keys, strict=True):
+        parts += [str(file.relative), file.problem or "", key]
+        parts.append(file.sidecar.read_bytes() if file.sidecar is not None else "-")
     return digest(*parts)
 
 

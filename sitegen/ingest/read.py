@@ -44,38 +44,69 @@ class Decoded:
 
 
 def find_sources(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
-    """Yield (absolute path, archive-relative path) of every text file, in sorted order.
+    """Yield (absolute path, archive-relative path) of every text file, in sorted order: a
+    folder's files, then its folders' (as `os.walk` goes).
 
-    Links are followed only while they stay inside the archive.
+    Links are followed only while they stay inside the archive; a linked folder is not
+    entered.
     """
     root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".")
-            and not (here == root and d in RESERVED_DIRS)
-            and _inside(here / d, root)
-        )
-        for name in sorted(filenames):
+    for folder, prefix, files, folders in _walk(root):
+        here, relative = Path(folder), PurePosixPath(prefix)  # `/ name` then parses only name
+        for entry in files:
+            name = entry.name
             if name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
                 continue
             path = here / name
-            if path.is_symlink() and not _inside(path, root):
+            if entry.is_symlink() and not _inside(path, root):
                 continue  # reported by outside_links, never read
-            yield path, PurePosixPath(path.relative_to(root).as_posix())
+            yield path, relative / name
+        folders[:] = [
+            entry
+            for entry in folders
+            if not entry.name.startswith(".")
+            and not (folder == str(root) and entry.name in RESERVED_DIRS)
+        ]
 
 
 def outside_links(root: Path) -> Iterator[PurePosixPath]:
-    """Yield text files and folders that are links pointing outside the archive."""
+    """Yield files and folders (anywhere, hidden ones too) that are links pointing outside
+    the archive."""
     root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        for name in sorted(dirnames + filenames):
-            path = here / name
-            if path.is_symlink() and not _inside(path, root):
-                yield PurePosixPath(path.relative_to(root).as_posix())
+    for _, prefix, files, folders in _walk(root):
+        for entry in sorted(files + folders, key=_name):
+            if entry.is_symlink() and not _inside(Path(entry.path), root):
+                yield PurePosixPath(prefix + entry.name)
+
+
+def _walk(root: Path) -> Iterator[tuple[str, str, list[os.DirEntry[str]], list[os.DirEntry[str]]]]:
+    """`os.walk(root)` in sorted order, giving each folder's path, its path relative to `root`
+    ('' or ending in '/'), its files and its folders (`os.DirEntry`s, whose kind and
+    whether they are links come with the listing: no `stat` per file). Folders that are
+    links are listed but not entered; remove folders from the list to skip them."""
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is skipped
+        files, folders = [], []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()  # a link to a folder counts as one, as in os.walk
+            except OSError:
+                is_folder = False
+            (folders if is_folder else files).append(entry)
+        yield folder, prefix, files, folders
+        for entry in reversed(folders):
+            if not entry.is_symlink():
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -72,7 +72,12 @@ class Sidecar:
 
 
 def sidecar_path(source: Path) -> Path:
-    return source.with_name(source.name.rsplit(".", 1)[0] + SUFFIX)
+    return source.with_name(sidecar_name(source.name))
+
+
+def sidecar_name(source: str) -> str:
+    """The name of the sidecar of a file named `source`."""
+    return source.rsplit(".", 1)[0] + SUFFIX
 
 
 def load_sidecar(path: Path, relative: str) -> Sidecar:

@@ -5,7 +5,13 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from sitegen.ingest.read import UnreadableFile, decode, find_sources, read_source
+from sitegen.ingest.read import (
+    UnreadableFile,
+    decode,
+    find_sources,
+    outside_links,
+    read_source,
+)
 
 SIMPLIFIED = "许昌市委八届六次全会暨市委经济工作会议召开，会议指出：要坚定信心、开好局、起好步。\n"
 TRADITIONAL = "許昌市委八屆六次全會暨市委經濟工作會議召開，會議指出：要堅定信心、開好局、起好步。\n"
@@ -71,6 +77,33 @@ def test_sources_are_found_in_sorted_order_and_others_ignored(tmp_path: Path) ->
     (tmp_path / "pages" / "about.md").write_text("关于", encoding="utf-8")
     found = [str(rel) for _, rel in find_sources(tmp_path)]
     assert found == ["a.md", "c.TXT", "b/2.txt"]
+
+
+def test_sources_are_walked_as_os_walk_goes_and_links_stay_inside(tmp_path: Path) -> None:
+    root, outside = tmp_path / "archive", tmp_path / "outside"
+    for folder in ("z/deep", "a", ".git", "static", "sub/static"):
+        (root / folder).mkdir(parents=True)
+    outside.mkdir()
+    for name in ("z/deep/4.txt", "z/3.txt", "a/2.md", "1.txt", ".git/x.txt", "static/s.txt",
+                 "sub/static/5.txt", "a/.hidden.txt"):  # fmt: skip
+        (root / name).write_text("正文", encoding="utf-8")
+    (outside / "secret.txt").write_text("机密", encoding="utf-8")
+    (root / "a" / "inside-link.txt").symlink_to(root / "1.txt")
+    (root / "a" / "out-link.txt").symlink_to(outside / "secret.txt")
+    (root / "linked-folder").symlink_to(root / "z", target_is_directory=True)
+    (root / "out-folder").symlink_to(outside, target_is_directory=True)
+    (root / ".git" / "out.txt").symlink_to(outside / "secret.txt")
+    found = [str(relative) for _, relative in find_sources(root)]
+    # A folder's files first, then its folders, each in order; no hidden or reserved folder
+    # at the top; a link to a file inside is read, a linked folder is never entered.
+    assert found == ["1.txt", "a/2.md", "a/inside-link.txt", "sub/static/5.txt", "z/3.txt",
+                     "z/deep/4.txt"]  # fmt: skip
+    assert [path for path, _ in find_sources(root)][0] == root.resolve() / "1.txt"
+    assert [str(link) for link in outside_links(root)] == [
+        "out-folder",
+        ".git/out.txt",
+        "a/out-link.txt",
+    ]
 
 
 def test_read_source_keeps_path_and_encoding(tmp_path: Path) -> None:

@@ -45,3 +45,27 @@ def test_curated_fields_win_and_problems_are_warnings(archive: Path, tmp_path: P
     assert "2020年5月" in html
     data = json.loads((tmp_path / "site" / "build-report.json").read_text("utf-8"))
     assert len(data["warnings"]) == 2
+
+
+def test_sidecars_are_found_beside_their_files_in_any_folder(tmp_path: Path) -> None:
+    from sitegen.build import _find_inputs
+
+    archive = tmp_path / "archive"
+    (archive / "sub").mkdir(parents=True)
+    (archive / "b.meta.toml").mkdir()  # a folder, not a sidecar
+    for name in ("a.txt", "b.txt", "c.txt", "sub/d.md", "e.txt"):
+        (archive / name).write_text("正文", encoding="utf-8")
+    (archive / "a.meta.toml").write_text("[document]\n", encoding="utf-8")
+    (archive / "sub" / "d.meta.toml").write_text("[document]\n", encoding="utf-8")
+    (archive / "sub" / "c.meta.toml").write_text("[document]\n", encoding="utf-8")  # not c's
+    (archive / "e.meta.toml").symlink_to(archive / "a.meta.toml")
+    files = _find_inputs(archive, [])
+    found = {str(f.relative): f.sidecar for f in files}
+    root = archive.resolve()
+    assert found == {
+        "a.txt": root / "a.meta.toml",
+        "b.txt": None,
+        "c.txt": None,
+        "e.txt": root / "e.meta.toml",
+        "sub/d.md": root / "sub" / "d.meta.toml",
+    }
