@@ -281,8 +281,9 @@ def build(
             with timings.stage("write"):
                 store.remember_site(config.out, None, None)  # in case the swap fails
                 writer.commit()
+                written_digest = writer.digest()
         with timings.stage("write"):
-            store.remember_site(config.out, fingerprint, files_digest(config.out))
+            store.remember_site(config.out, fingerprint, written_digest)
     timings.add("wall", time.perf_counter() - started)
     return replace(report, timings=timings.seconds)
 
@@ -931,8 +932,9 @@ def _render_all(
     total = done + size
     chunks = [(start, min(start + RENDER_CHUNK, size)) for start in range(0, size, RENDER_CHUNK)]
     scan = SwitchScan()
+    mine = writer.take_rows()  # the workers' rows come back with their pages, then these
     with frozen_objects():  # forked workers then leave the plan's memory shared
-        for count, part, seconds in _run(
+        for count, part, seconds, rows in _run(
             _render_task,
             chunks,
             workers,
@@ -943,13 +945,17 @@ def _render_all(
         ):
             scan.update(part)
             timings.merge(seconds)
+            mine += rows
             done += count
             if progress:
                 progress("render", done, total)
+    writer.rows = mine
     return scan
 
 
-def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, float]]:
+def _render_task(
+    bounds: tuple[int, int],
+) -> tuple[int, SwitchScan, dict[str, float], list[str]]:
     start, end = bounds
     env, pages, writer = _SHARED["env"], _SHARED["pages"], _SHARED["writer"]
     timings = Timings()
@@ -957,7 +963,7 @@ def _render_task(bounds: tuple[int, int]) -> tuple[int, SwitchScan, dict[str, fl
     # the build merges with this one: a title on a dozen listing pages is scanned once or so.
     scan = SwitchScan(_SHARED.setdefault("scanned", set()))
     _render_pages(env, pages[start:end], writer, timings, scan)
-    return end - start, scan, timings.take()
+    return end - start, scan, timings.take(), writer.take_rows()
 
 
 def _render_pages(

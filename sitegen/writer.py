@@ -16,11 +16,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from sitegen.cache import file_row, rows_digest
 from sitegen.errors import BuildError
 
 TEMP_PREFIX = ".sitegen-tmp-"
 OLD_PREFIX = ".sitegen-old-"
 SPILL = ".sitegen-spill"  # inside the new site, for files moved in (`spill_folder`)
+MARKER = ".sitegen"  # in every site sitegen made
 
 
 class SiteWriter:
@@ -36,9 +38,11 @@ class SiteWriter:
         self.out = out.resolve()
         self.root: Path | None = None
         self.previous: Path | None = None  # the site being replaced, if sitegen made it
-        self.written: set[PurePosixPath] = set()
+        self.written: set[str] = set()  # paths claimed, normalised
         self._folders: set[str] = set()  # folders known to exist, in this process
         self.seconds = 0.0  # spent writing, in this process
+        # `cache.file_row` of each file written, in this process (see `take_rows`)
+        self.rows: list[str] = []
 
     def __enter__(self) -> SiteWriter:
         parent = self.out.parent
@@ -47,7 +51,7 @@ class SiteWriter:
             for stale in parent.glob(f"{prefix}{self.out.name}-*"):
                 shutil.rmtree(stale, ignore_errors=True)
         self.root = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{self.out.name}-", dir=parent))
-        if (self.out / ".sitegen").is_file():
+        if (self.out / MARKER).is_file():
             self.previous = self.out
         return self
 
@@ -71,6 +75,7 @@ class SiteWriter:
             started = time.perf_counter()
             target = self._folder_of(path)
             os.replace(content, target)
+            self.rows.append(file_row(posixpath.normpath(path), os.stat(target)))
             self.seconds += time.perf_counter() - started
             return
         self.write_claimed(path, content)
@@ -86,37 +91,61 @@ class SiteWriter:
     def claim(self, path: str) -> None:
         """Reserve `path` for a file written later by `write_claimed`, maybe in a worker.
 
-        Refuses a path outside the site or one already claimed, as `write` does.
+        Refuses a path outside the site or one already claimed, as `write` does. Strings,
+        not `PurePosixPath`s: a large site claims ~66,000 paths.
         """
-        self._target(path)
+        if path.startswith("/") or ".." in path.split("/"):
+            raise BuildError(f"refusing to write outside the site: {path!r}")
+        relative = posixpath.normpath(path)  # 'a//b/./c/' as 'a/b/c', as `_folder_of` does
+        if relative == ".":
+            raise BuildError(f"refusing to write outside the site: {path!r}")
+        if relative in self.written:
+            raise BuildError(f"two pages want the same file: {path!r}")
+        self.written.add(relative)
 
     def write_claimed(self, path: str, content: str | bytes) -> int:
         """Write a file `claim` reserved; return its size. Safe in forked worker processes."""
         started = time.perf_counter()
         target = self._folder_of(path)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        if not self._linked(path, data, target):
+        info = self._linked(path, data, target)
+        if info is None:
             with open(target, "wb") as file:
                 file.write(data)
+                file.flush()
+                info = os.fstat(file.fileno())  # written: its size and time are final
+        self.rows.append(file_row(posixpath.normpath(path), info))
         self.seconds += time.perf_counter() - started
         return len(data)
 
-    def _linked(self, path: str, data: bytes, target: str) -> bool:
-        """Link `target` to the previous site's `path` if that holds `data`."""
+    def take_rows(self) -> list[str]:
+        """The rows of the files this process wrote since the last call (a worker hands
+        them to the build, which puts them back in `rows`)."""
+        rows, self.rows = self.rows, []
+        return rows
+
+    def digest(self) -> str:
+        """`cache.files_digest` of the site `commit` put in place, from what was written:
+        no walk over tens of thousands of files. Every file is written in this process
+        or in a worker whose `take_rows` came back to `rows`."""
+        return rows_digest(list(self.rows))
+
+    def _linked(self, path: str, data: bytes, target: str) -> os.stat_result | None:
+        """Link `target` to the previous site's `path` if that holds `data`; its stat if so."""
         if self.previous is None:
-            return False
+            return None
         old = self.previous.joinpath(*PurePosixPath(path).parts)
         try:
             held = os.stat(old, follow_symlinks=False)
             if not stat.S_ISREG(held.st_mode) or held.st_size != len(data):
-                return False
+                return None
             with open(old, "rb") as file:
                 if file.read() != data:
-                    return False
+                    return None
             os.link(old, target, follow_symlinks=False)
         except OSError:  # gone meanwhile, or no hard links on this file system
-            return False
-        return True
+            return None
+        return held  # a link changes the file's ctime, not its size or mtime
 
     def _folder_of(self, path: str) -> str:
         """The file `path` (claimed: relative, no '..') of the new site, its folder made if
@@ -133,22 +162,12 @@ class SiteWriter:
         """Copy a file into the site."""
         self.write(path, source.read_bytes())
 
-    def _target(self, path: str) -> Path:
-        assert self.root is not None, "use SiteWriter as a context manager"
-        relative = PurePosixPath(path)
-        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-            raise BuildError(f"refusing to write outside the site: {path!r}")
-        if relative in self.written:
-            raise BuildError(f"two pages want the same file: {path!r}")
-        self.written.add(relative)
-        return self.root.joinpath(*relative.parts)
-
     def commit(self) -> None:
         """Put the new site in place of the old one."""
         assert self.root is not None
         old = None
         if self.out.exists():
-            if not (self.out / ".sitegen").exists() and any(self.out.iterdir()):
+            if not (self.out / MARKER).exists() and any(self.out.iterdir()):
                 raise BuildError(
                     f"{self.out} exists and was not made by sitegen; "
                     "choose another --out or empty it"
@@ -158,7 +177,9 @@ class SiteWriter:
             )
             os.rename(self.out, old / "site")
         shutil.rmtree(self.root / SPILL, ignore_errors=True)
-        (self.root / ".sitegen").write_text("made by sitegen; replaced on every build\n")
+        marker = self.root / MARKER
+        marker.write_text("made by sitegen; replaced on every build\n")
+        self.rows.append(file_row(MARKER, os.stat(marker)))
         os.chmod(self.root, 0o755)
         os.rename(self.root, self.out)
         self.root = None
@@ -174,7 +195,7 @@ def update_site(out: Path, files: Mapping[str, bytes | Path], removed: Iterable[
     renamed over it, so a reader sees the old file or the new one, never half of one.
     """
     root = out.resolve()
-    if not (root / ".sitegen").exists():
+    if not (root / MARKER).exists():
         raise BuildError(f"{out} was not made by sitegen; refusing to change it")
     for path, content in files.items():
         target = _inside(root, path)

@@ -143,3 +143,22 @@ def test_a_new_cache_has_large_pages_and_an_old_one_still_works(tmp_path: Path) 
         database = sqlite3.connect(folder / DATABASE)
         assert database.execute("PRAGMA page_size").fetchone() == (page_size,)
         database.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_site_digest_recorded_is_the_one_a_walk_gives(tmp_path: Path, workers: int) -> None:
+    from sitegen.cache import Cache, files_digest
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REPO / "seeds", archive)
+    out = tmp_path / "site"
+    for edit in ("", "又及。"):  # a first build, then one linking the unchanged files
+        if edit:
+            page = next(archive.glob("00*.txt"))
+            page.write_text(page.read_text(encoding="utf-8") + edit, encoding="utf-8")
+        build(load_config(archive, out), workers=workers)
+        with Cache(cache_dir(out)) as store:
+            recorded = store.site(out)
+        assert recorded is not None
+        assert recorded[1] == files_digest(out)
+    assert build(load_config(archive, out), workers=workers).up_to_date
