@@ -481,17 +481,16 @@ def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
         warnings.append(message)
         log.warning(message)
         files.append(InputFile(root / link, link, None, "link outside archive", outside=True))
-    listed: dict[str, dict[str, os.DirEntry[str]]] = {}  # folder: its entries by name
+    folder, listed = "", {}  # the folder of the files being read, its entries by name
     for path, relative in find_sources(root):
-        folder = os.path.dirname(path)
-        if folder not in listed:  # one listing per folder, not a stat per file
+        if os.path.dirname(path) != folder:  # its files come together: a listing, not a stat
+            folder = os.path.dirname(path)  # for each file's sidecar
             try:
                 with os.scandir(folder) as entries:
-                    listed[folder] = {entry.name: entry for entry in entries}
+                    listed = {entry.name: entry for entry in entries}
             except OSError:
-                listed[folder] = {}
-        entry = listed[folder].get(sidecar_name(path.name))
-        sidecar = path.with_name(entry.name) if entry is not None and entry.is_file() else None
+                listed = {}
+        sidecar = _sidecar_of(path, listed)
         try:
             with open(path, "rb") as file:
                 data = file.read()
@@ -499,6 +498,16 @@ def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
         except OSError as error:
             files.append(InputFile(path, relative, None, str(error), sidecar=sidecar))
     return files
+
+
+def _sidecar_of(path: Path, listed: Mapping[str, os.DirEntry[str]]) -> Path | None:
+    """The sidecar of the file `path`, if its folder's entries `listed` hold one that is a
+    file or a link to one (as `Path.is_file`: a broken or looping link is none)."""
+    entry = listed.get(sidecar_name(path.name))
+    try:
+        return path.with_name(entry.name) if entry is not None and entry.is_file() else None
+    except OSError:
+        return None
 
 
 def _ingest_key(config: Config) -> str:
@@ -785,9 +794,9 @@ def _assemble(
             )
         sidecar = None
         if file.sidecar is not None:
-            sidecar_name = str(relative.with_name(file.sidecar.name))
+            side_name = str(relative.with_name(file.sidecar.name))
             try:
-                sidecar = load_sidecar(file.sidecar, sidecar_name)
+                sidecar = load_sidecar(file.sidecar, side_name)
             except SidecarError as error:
                 warn(f"{error}; the sidecar is ignored")
         read.append((file, result, sidecar, len(inputs)))
@@ -932,7 +941,9 @@ def _render_all(
     total = done + size
     chunks = [(start, min(start + RENDER_CHUNK, size)) for start in range(0, size, RENDER_CHUNK)]
     scan = SwitchScan()
-    mine = writer.take_rows()  # the workers' rows come back with their pages, then these
+    # This process's rows, taken before the workers fork (or a worker would hand them back
+    # again); each task's rows come back with its pages (`_render_task`).
+    mine = writer.take_rows()
     with frozen_objects():  # forked workers then leave the plan's memory shared
         for count, part, seconds, rows in _run(
             _render_task,
@@ -949,7 +960,7 @@ def _render_all(
             done += count
             if progress:
                 progress("render", done, total)
-    writer.rows = mine
+    writer.give_rows(mine)
     return scan
 
 
@@ -1046,9 +1057,9 @@ def _gather(
             )
         sidecar = None
         if sidecar_path(path).is_file():
-            sidecar_name = str(relative.with_name(sidecar_path(path).name))
+            side_name = str(relative.with_name(sidecar_path(path).name))
             try:
-                sidecar = load_sidecar(sidecar_path(path), sidecar_name)
+                sidecar = load_sidecar(sidecar_path(path), side_name)
             except SidecarError as error:
                 warn(f"{error}; the sidecar is ignored")
         sources.append((source, sidecar))

@@ -94,6 +94,7 @@ class SiteWriter:
         Refuses a path outside the site or one already claimed, as `write` does. Strings,
         not `PurePosixPath`s: a large site claims ~66,000 paths.
         """
+        assert self.root is not None, "use SiteWriter as a context manager"
         if path.startswith("/") or ".." in path.split("/"):
             raise BuildError(f"refusing to write outside the site: {path!r}")
         relative = posixpath.normpath(path)  # 'a//b/./c/' as 'a/b/c', as `_folder_of` does
@@ -123,6 +124,10 @@ class SiteWriter:
         them to the build, which puts them back in `rows`)."""
         rows, self.rows = self.rows, []
         return rows
+
+    def give_rows(self, rows: list[str]) -> None:
+        """Put back rows `take_rows` gave (in this process or a worker)."""
+        self.rows += rows
 
     def digest(self) -> str:
         """`cache.files_digest` of the site `commit` put in place, from what was written:

@@ -146,17 +146,24 @@ def test_a_new_cache_has_large_pages_and_an_old_one_still_works(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_the_site_digest_recorded_is_the_one_a_walk_gives(tmp_path: Path, workers: int) -> None:
+def test_the_site_digest_recorded_is_the_one_a_walk_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     from sitegen.cache import Cache, files_digest
 
+    monkeypatch.setattr(sitegen.build, "RENDER_CHUNK", 2)  # many tasks: forked workers write
     archive = tmp_path / "archive"
     shutil.copytree(REPO / "seeds", archive)
     out = tmp_path / "site"
+    unchanged = out / "static" / "style.css"
     for edit in ("", "又及。"):  # a first build, then one linking the unchanged files
         if edit:
             page = next(archive.glob("00*.txt"))
             page.write_text(page.read_text(encoding="utf-8") + edit, encoding="utf-8")
+            inode = unchanged.stat().st_ino
         build(load_config(archive, out), workers=workers)
+        if edit:
+            assert unchanged.stat().st_ino == inode  # linked, not written again
         with Cache(cache_dir(out)) as store:
             recorded = store.site(out)
         assert recorded is not None

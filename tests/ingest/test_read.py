@@ -84,20 +84,21 @@ def test_sources_are_walked_as_os_walk_goes_and_links_stay_inside(tmp_path: Path
     for folder in ("z/deep", "a", ".git", "static", "sub/static"):
         (root / folder).mkdir(parents=True)
     outside.mkdir()
-    for name in ("z/deep/4.txt", "z/3.txt", "a/2.md", "1.txt", ".git/x.txt", "static/s.txt",
-                 "sub/static/5.txt", "a/.hidden.txt"):  # fmt: skip
+    for name in ("z/deep/4.txt", "z/3.txt", "a/2.md", "1.txt", "b.txt", ".git/x.txt",
+                 "static/s.txt", "sub/static/5.txt", "a/.hidden.txt"):  # fmt: skip
         (root / name).write_text("正文", encoding="utf-8")
     (outside / "secret.txt").write_text("机密", encoding="utf-8")
     (root / "a" / "inside-link.txt").symlink_to(root / "1.txt")
     (root / "a" / "out-link.txt").symlink_to(outside / "secret.txt")
+    (root / "a" / "broken-link.txt").symlink_to(root / "gone.txt")  # read, and found unreadable
     (root / "linked-folder").symlink_to(root / "z", target_is_directory=True)
     (root / "out-folder").symlink_to(outside, target_is_directory=True)
     (root / ".git" / "out.txt").symlink_to(outside / "secret.txt")
     found = [str(relative) for _, relative in find_sources(root)]
     # A folder's files first, then its folders, each in order; no hidden or reserved folder
     # at the top; a link to a file inside is read, a linked folder is never entered.
-    assert found == ["1.txt", "a/2.md", "a/inside-link.txt", "sub/static/5.txt", "z/3.txt",
-                     "z/deep/4.txt"]  # fmt: skip
+    assert found == ["1.txt", "b.txt", "a/2.md", "a/broken-link.txt", "a/inside-link.txt",
+                     "sub/static/5.txt", "z/3.txt", "z/deep/4.txt"]  # fmt: skip
     assert [path for path, _ in find_sources(root)][0] == root.resolve() / "1.txt"
     assert [str(link) for link in outside_links(root)] == [
         "out-folder",

@@ -53,12 +53,13 @@ def test_sidecars_are_found_beside_their_files_in_any_folder(tmp_path: Path) -> 
     archive = tmp_path / "archive"
     (archive / "sub").mkdir(parents=True)
     (archive / "b.meta.toml").mkdir()  # a folder, not a sidecar
-    for name in ("a.txt", "b.txt", "c.txt", "sub/d.md", "e.txt"):
+    for name in ("a.txt", "b.txt", "c.txt", "sub/d.md", "e.txt", "f.txt"):
         (archive / name).write_text("正文", encoding="utf-8")
     (archive / "a.meta.toml").write_text("[document]\n", encoding="utf-8")
     (archive / "sub" / "d.meta.toml").write_text("[document]\n", encoding="utf-8")
     (archive / "sub" / "c.meta.toml").write_text("[document]\n", encoding="utf-8")  # not c's
     (archive / "e.meta.toml").symlink_to(archive / "a.meta.toml")
+    (archive / "f.meta.toml").symlink_to(archive / "a.txt" / "x")  # ENOTDIR: no sidecar
     files = _find_inputs(archive, [])
     found = {str(f.relative): f.sidecar for f in files}
     root = archive.resolve()
@@ -67,5 +68,6 @@ def test_sidecars_are_found_beside_their_files_in_any_folder(tmp_path: Path) -> 
         "b.txt": None,
         "c.txt": None,
         "e.txt": root / "e.meta.toml",
+        "f.txt": None,
         "sub/d.md": root / "sub" / "d.meta.toml",
     }
