@@ -251,7 +251,7 @@ def corpus(documents: int, work: Path) -> tuple[Path, list[tuple[int, int]]]:
     return archive, generator.growth(texts)
 
 
-def fresh(out: Path) -> None:
+def fresh(out: Path, work: Path) -> None:
     """Move the site and the cache beside it away: the next build is cold.
 
     They are moved into `trash`, deleted only when the benchmark ends (`empty_trash`):
@@ -262,7 +262,7 @@ def fresh(out: Path) -> None:
     """
     from sitegen.cache import cache_dir
 
-    folder = trash(out.parent)
+    folder = trash(work)
     for path in (out, cache_dir(out)):
         if path.exists():
             folder.mkdir(exist_ok=True)
@@ -291,7 +291,7 @@ def bench_size(
     original = edited.read_bytes()
     digest = None
     for n in range(runs):
-        fresh(out)
+        fresh(out, work)
         speed = reference(archive)
         result.cold.append(replace(measure(archive, out, workers), reference=speed))
         report(f"{documents:,} cold #{n + 1}", result.cold[-1])
@@ -303,14 +303,16 @@ def bench_size(
         result.warm.append(measure(archive, out, workers))
         report(f"{documents:,} warm #{n + 1}", result.warm[-1])
     if workers > 1 and documents <= single_up_to:
-        single = work / f"site-{documents}-1"
-        fresh(single)
+        # In a folder of its own: beside the other site it would share its cache, which
+        # `fresh` moves away (the first edit below then found none).
+        single = work / "one-worker" / f"site-{documents}"
+        fresh(single, work)
         result.one_worker = measure(archive, single, 1)
         report(f"{documents:,} cold, 1 worker", result.one_worker)
         result.identical = tree_digest(single) == digest
         print(f"  1 and {workers} workers give identical sites: {result.identical}", flush=True)
         if result.identical:
-            fresh(single)
+            fresh(single, work)
         else:
             print(f"  kept the 1-worker site for comparison: {single}", flush=True)
     # The edits after every cold build (the 1-worker one too): an edit's build deletes the
@@ -326,7 +328,7 @@ def bench_size(
                 raise SystemExit(f"the edit of {edited} did not make the site rebuild")
     finally:
         edited.write_bytes(original)
-    fresh(out)
+    fresh(out, work)
     result.clean_share = clean_share(archive)
     save(result, work)
     return result
