@@ -77,6 +77,7 @@ from sitegen.ingest.read import (
     UnreadableFile,
     decode,
     find_sources,
+    find_sources_and_sidecars,
     outside_links,
     read_source,
 )
@@ -85,7 +86,6 @@ from sitegen.ingest.sidecar import (
     SidecarError,
     apply_sidecar,
     load_sidecar,
-    sidecar_name,
     sidecar_path,
 )
 from sitegen.ingest.split import split_articles
@@ -481,16 +481,7 @@ def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
         warnings.append(message)
         log.warning(message)
         files.append(InputFile(root / link, link, None, "link outside archive", outside=True))
-    folder, listed = "", {}  # the folder of the files being read, its entries by name
-    for path, relative in find_sources(root):
-        if os.path.dirname(path) != folder:  # its files come together: a listing, not a stat
-            folder = os.path.dirname(path)  # for each file's sidecar
-            try:
-                with os.scandir(folder) as entries:
-                    listed = {entry.name: entry for entry in entries}
-            except OSError:
-                listed = {}
-        sidecar = _sidecar_of(path, listed)
+    for path, relative, sidecar in find_sources_and_sidecars(root):
         try:
             with open(path, "rb") as file:
                 data = file.read()
@@ -498,16 +489,6 @@ def _find_inputs(root: Path, warnings: list[str]) -> list[InputFile]:
         except OSError as error:
             files.append(InputFile(path, relative, None, str(error), sidecar=sidecar))
     return files
-
-
-def _sidecar_of(path: Path, listed: Mapping[str, os.DirEntry[str]]) -> Path | None:
-    """The sidecar of the file `path`, if its folder's entries `listed` hold one that is a
-    file or a link to one (as `Path.is_file`: a broken or looping link is none)."""
-    entry = listed.get(sidecar_name(path.name))
-    try:
-        return path.with_name(entry.name) if entry is not None and entry.is_file() else None
-    except OSError:
-        return None
 
 
 def _ingest_key(config: Config) -> str:

@@ -73,9 +73,9 @@ class SiteWriter:
         self.claim(path)
         if isinstance(content, Path):
             started = time.perf_counter()
-            target = self._folder_of(path)
+            relative, target = self._place(path)
             os.replace(content, target)
-            self.rows.append(file_row(posixpath.normpath(path), os.stat(target)))
+            self.rows.append(file_row(relative, os.stat(target)))
             self.seconds += time.perf_counter() - started
             return
         self.write_claimed(path, content)
@@ -97,7 +97,7 @@ class SiteWriter:
         assert self.root is not None, "use SiteWriter as a context manager"
         if path.startswith("/") or ".." in path.split("/"):
             raise BuildError(f"refusing to write outside the site: {path!r}")
-        relative = posixpath.normpath(path)  # 'a//b/./c/' as 'a/b/c', as `_folder_of` does
+        relative = posixpath.normpath(path)  # 'a//b/./c/' as 'a/b/c', as `_place` does
         if relative == ".":
             raise BuildError(f"refusing to write outside the site: {path!r}")
         if relative in self.written:
@@ -107,7 +107,7 @@ class SiteWriter:
     def write_claimed(self, path: str, content: str | bytes) -> int:
         """Write a file `claim` reserved; return its size. Safe in forked worker processes."""
         started = time.perf_counter()
-        target = self._folder_of(path)
+        relative, target = self._place(path)
         data = content.encode("utf-8") if isinstance(content, str) else content
         info = self._linked(path, data, target)
         if info is None:
@@ -115,7 +115,7 @@ class SiteWriter:
                 file.write(data)
                 file.flush()
                 info = os.fstat(file.fileno())  # written: its size and time are final
-        self.rows.append(file_row(posixpath.normpath(path), info))
+        self.rows.append(file_row(relative, info))
         self.seconds += time.perf_counter() - started
         return len(data)
 
@@ -152,16 +152,18 @@ class SiteWriter:
             return None
         return held  # a link changes the file's ctime, not its size or mtime
 
-    def _folder_of(self, path: str) -> str:
-        """The file `path` (claimed: relative, no '..') of the new site, its folder made if
-        need be. Strings, not `Path`s: pathlib's parsing cost more than writing a page."""
+    def _place(self, path: str) -> tuple[str, str]:
+        """The claimed `path` (relative, no '..') as `claim` normalised it, and its file in
+        the new site, whose folder is made if need be. Strings, not `Path`s: pathlib's
+        parsing cost more than writing a page."""
         assert self.root is not None, "use SiteWriter as a context manager"
-        target = os.path.join(self.root, *posixpath.normpath(path).split("/"))  # as claimed
+        relative = posixpath.normpath(path)
+        target = os.path.join(self.root, *relative.split("/"))
         folder = os.path.dirname(target)
         if folder not in self._folders:
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        return target
+        return relative, target
 
     def copy(self, path: str, source: Path) -> None:
         """Copy a file into the site."""

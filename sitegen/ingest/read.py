@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from sitegen.ingest.sidecar import sidecar_name
 from sitegen.model import Source
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -50,9 +51,17 @@ def find_sources(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
     Links are followed only while they stay inside the archive; a linked folder is not
     entered.
     """
+    for path, relative, _ in find_sources_and_sidecars(root):
+        yield path, relative
+
+
+def find_sources_and_sidecars(root: Path) -> Iterator[tuple[Path, PurePosixPath, Path | None]]:
+    """`find_sources`, each file with its sidecar (None if it has none), found in the
+    listing of its folder the walk made: no `stat` per file."""
     root = root.resolve()
     for folder, prefix, files, folders in _walk(root):
         here, relative = Path(folder), PurePosixPath(prefix)  # `/ name` then parses only name
+        listed = {entry.name: entry for entry in files}
         for entry in files:
             name = entry.name
             if name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
@@ -60,7 +69,7 @@ def find_sources(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
             path = here / name
             if entry.is_symlink() and not _inside(path, root):
                 continue  # reported by outside_links, never read
-            yield path, relative / name
+            yield path, relative / name, _sidecar(here, listed.get(sidecar_name(name)))
         folders[:] = [
             entry
             for entry in folders
@@ -103,6 +112,15 @@ def _walk(root: Path) -> Iterator[tuple[str, str, list[os.DirEntry[str]], list[o
         for entry in reversed(folders):
             if not entry.is_symlink():
                 stack.append((entry.path, f"{prefix}{entry.name}/"))
+
+
+def _sidecar(folder: Path, entry: os.DirEntry[str] | None) -> Path | None:
+    """`folder / entry.name` if `entry` is a file or a link to one (as `Path.is_file`: a
+    broken or looping link is none)."""
+    try:
+        return folder / entry.name if entry is not None and entry.is_file() else None
+    except OSError:
+        return None
 
 
 def _name(entry: os.DirEntry[str]) -> str:
