@@ -64,8 +64,7 @@ from sitegen.chinese import (
     HAN_RUN,
     S2T_RUN,
     SwitchScan,
-    s2t_phrases,
-    t2s_phrases,
+    switch_phrases,
     to_simplified,
     to_traditional,
 )
@@ -705,8 +704,7 @@ def _prepare_later_stages() -> None:
         from pypinyin import lazy_pinyin
 
         lazy_pinyin("中文")
-        for phrases in (t2s_phrases(), s2t_phrases()):
-            phrases.index.present("中文")
+        switch_phrases().present("中文")
         to_simplified("中文")
         to_traditional("中文")
     except Exception:  # only a head start: whatever failed fails again where it is used

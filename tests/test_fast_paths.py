@@ -16,7 +16,6 @@ from sitegen.chinese import (
     PhraseIndex,
     SwitchScan,
     _convert_phrases,
-    _find_phrases,
     s2t_characters,
     s2t_phrases,
     switch_tables,
@@ -105,19 +104,24 @@ def test_a_phrase_cut_off_by_the_end_of_a_run_does_not_match() -> None:
 
 
 def test_the_phrase_scan_finds_exactly_the_keys_occurring_in_a_text() -> None:
-
-    for phrases in (t2s_phrases(), s2t_phrases()):
-        longest = phrases.max_len
-        for text in texts(200, seed=5):
-            found: set[str] = set()
-            _find_phrases(text, phrases, found)
+    """Both tables' phrases are found in one pass (`switch_phrases`), each kept for its own
+    table; a key of both tables is kept for each."""
+    both = t2s_phrases().entries.keys() & s2t_phrases().entries.keys()
+    assert both  # there are such keys to tell apart
+    tables = [(name, phrases, PhraseIndex(phrases.entries))
+              for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases()))]  # fmt: skip
+    for text in texts(200, seed=5) + ["".join(sorted(both))]:
+        scan = SwitchScan()
+        scan.add(text)
+        for name, phrases, alone in tables:
             every = {
                 text[i:j]
                 for i in range(len(text))
-                for j in range(i + 1, min(len(text), i + longest) + 1)
+                for j in range(i + 1, min(len(text), i + phrases.max_len) + 1)
                 if text[i:j] in phrases.entries
             }
-            assert found == every, text
+            assert scan.found[name] == every, text
+            assert alone.present(text) == every, text
 
 
 def test_scanning_in_pieces_gives_the_tables_of_all_texts() -> None:
@@ -151,7 +155,7 @@ def test_scans_sharing_what_they_saw_skip_lines_and_runs_yet_find_everything(
     expected, joined = SwitchScan(), "\n".join(pages)  # scanned whole, by no memo
     expected._chars.add("".join(S2T_RUN.findall(joined)))
     for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases())):
-        _find_phrases(joined, phrases, expected.found[name])
+        expected.found[name] = PhraseIndex(phrases.entries).present(joined)
     assert one.tables() == expected.tables()
     assert {first, second} <= set(expected.tables()["s2t"]["phrases"])
     if memo > 10_000:  # never forgotten here: every short line was remembered
