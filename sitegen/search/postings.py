@@ -98,10 +98,7 @@ def tokens_of(
     codes.sort()
     codes = codes[np.diff(codes, prepend=-1) != 0]
     terms = _texts(codes, list(numbers))
-    if _beyond_d7ff(codes, terms):  # where code-point and UTF-16 order differ
-        order = sorted(range(len(terms)), key=lambda n: terms[n].encode("utf-16-be"))
-    else:
-        order = sorted(range(len(terms)), key=terms.__getitem__)
+    order = utf16_order(terms, _beyond_d7ff(codes, terms))
     ranks = np.empty(len(order), np.int64)
     ranks[order] = np.arange(len(order))
     postings = tuple(_in_rank_order(g, ranks[np.searchsorted(codes, g.codes)]) for g in grouped)
@@ -122,12 +119,31 @@ def _texts(codes: np.ndarray, words: list[str]) -> list[str]:
     return lone + pairs + [words[n] for n in (codes[words_from:] - WORD).tolist()]
 
 
-def _beyond_d7ff(codes: np.ndarray, terms: list[str]) -> bool:
-    """Whether any term has a character above U+D7FF."""
+def _beyond_d7ff(codes: np.ndarray, terms: list[str]) -> np.ndarray:
+    """The numbers of the terms with a character above U+D7FF."""
     han = codes[codes < WORD]
-    if (han & 0x1FFFFF).max(initial=0) > 0xD7FF or (han >> 21).max(initial=0) > 0xD7FF:
-        return True
-    return any(max(t) > "\ud7ff" for t in terms[len(han) :])
+    beyond = np.flatnonzero(((han & 0x1FFFFF) > 0xD7FF) | ((han >> 21) > 0xD7FF))
+    words = [n for n in range(len(han), len(terms)) if max(terms[n]) > "\ud7ff"]
+    return np.concatenate([beyond, np.array(words, np.int64)]) if words else beyond
+
+
+def utf16_order(terms: list[str], beyond: Sequence[int]) -> list[int]:
+    """The numbers of `terms` in UTF-16 order, JavaScript's, given those of the terms with a
+    character above U+D7FF (`beyond`).
+
+    Code-point order is UTF-16 order except between two such terms (the only characters
+    whose UTF-16 units do not keep their order are those from U+D800 up), so the terms
+    are sorted as strings, a quick C comparison, and then only those few are put in
+    UTF-16 order among the places they took.
+    """
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    if len(beyond):
+        special = set(np.asarray(beyond).tolist())
+        places = [at for at, n in enumerate(order) if n in special]
+        ordered = sorted(special, key=lambda n: terms[n].encode("utf-16-be"))
+        for at, n in zip(places, ordered, strict=True):
+            order[at] = n
+    return order
 
 
 CHUNK = 2_000_000  # characters tokenised at a time, to bound the arrays made for them
