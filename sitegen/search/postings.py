@@ -27,23 +27,39 @@ HAN, WORD_CHARACTER = 1, 2
 WORD = 1 << 42  # a word's code: WORD + its number; above every bigram's (< 2**42)
 
 
-@lru_cache(maxsize=1)
-def character_kinds() -> np.ndarray:
-    """For every code point, HAN, WORD_CHARACTER or 0, as the tokenizer's groups class it."""
-    return _kinds(0x110000)
+UNCLASSED = 255
+# Each code point's kind (HAN, WORD_CHARACTER or 0) once `kinds_of` has met it.
+_KINDS = np.full(0x110000, UNCLASSED, np.uint8)
+
+
+def kinds_of(points: np.ndarray) -> np.ndarray:
+    """The kind of each code point in `points`, as the tokenizer's groups class it.
+
+    Classing every code point takes ~0.3 s in each process that tokenises; the texts of a
+    large archive hold a few thousand distinct ones, classed when first met.
+    """
+    kinds = _KINDS[points]
+    unclassed = kinds == UNCLASSED
+    if unclassed.any():
+        present = np.zeros(len(_KINDS), bool)  # (sorting millions of points costs more)
+        present[points[unclassed]] = True
+        new = np.flatnonzero(present).astype(np.uint32)
+        _KINDS[new] = _kinds(new.tobytes().decode("utf-32-le", "surrogatepass"))
+        kinds = _KINDS[points]
+    return kinds
 
 
 @lru_cache(maxsize=1)
 def basic_character_kinds() -> np.ndarray:
-    """`character_kinds` of the code points below 0x10000 only: ~20 ms to make, not ~1 s."""
-    return _kinds(0x10000)
+    """The kind of every code point below 0x10000: ~20 ms to make."""
+    return _kinds("".join(map(chr, range(0x10000))))
 
 
-def _kinds(end: int) -> np.ndarray:
-    everything = "".join(map(chr, range(end)))
-    kinds = np.zeros(end, np.uint8)
+def _kinds(characters: str) -> np.ndarray:
+    """The kind of each of `characters`."""
+    kinds = np.zeros(len(characters), np.uint8)
     for kind, pattern in ((HAN, f"[{HAN_CLASS}]+"), (WORD_CHARACTER, f"[^\\W_{HAN_CLASS}]+")):
-        for match in re.finditer(pattern, everything):
+        for match in re.finditer(pattern, characters):
             kinds[match.start() : match.end()] = kind
     return kinds
 
@@ -186,7 +202,7 @@ def _chunk_tokens(
     np.cumsum(sizes[:-1] + 1, out=starts[1:])
     joined = "\n".join(texts)  # '\n' is in no token: no token spans two texts
     points = code_points(joined)
-    kinds = character_kinds()[points]
+    kinds = kinds_of(points)
     han = kinds == HAN
     before, after = _neighbours(han)
     pairs = np.flatnonzero(han & after)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen.search import postings
 from sitegen.search.index import _offsets, utf16_key
 from sitegen.search.postings import WORD, FieldPostings, code_order, tokens_of
 from sitegen.search.shards import _rounded
@@ -111,3 +113,18 @@ def test_number_texts_beyond_the_kept_table_are_made_each_time() -> None:
     assert texts[numbers].tolist() == [str(n) for n in numbers.tolist()]
     assert len(texts.table) <= _Texts.LIMIT  # a 70-million offset keeps no 70-million table
     assert texts[np.array([], np.int64)].tolist() == []
+
+
+def test_characters_are_classed_when_first_met_as_the_whole_table_classes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`kinds_of` classes the code points a text holds when it first meets them (lone
+    surrogates and the supplementary planes too), in pieces, as classing all at once does."""
+    everything = "".join(map(chr, range(0x110000)))
+    expected = postings._kinds(everything)
+    monkeypatch.setattr(postings, "_KINDS", np.full(0x110000, postings.UNCLASSED, np.uint8))
+    points = np.random.default_rng(5).permutation(0x110000).astype(np.uint32)
+    for piece in np.array_split(points[: 0x110000 // 2], 7) + [points, points[:10]]:
+        assert (postings.kinds_of(piece) == expected[piece]).all()
+    assert (postings._KINDS == expected).all()
+    assert set(np.unique(expected).tolist()) == {0, postings.HAN, postings.WORD_CHARACTER}
