@@ -697,9 +697,9 @@ def frozen_objects() -> Iterator[None]:
 
 def _prepare_later_stages() -> None:
     """Load what the page plan and the rendering will need, while cleaning workers leave
-    this process nearly idle: pinyin's dictionaries (~1 s), the 简/繁 phrase indexes and
-    converters (~1 s each), which the rendering workers then inherit instead of each making
-    their own."""
+    this process nearly idle: pinyin's dictionaries (~1 s), the 简/繁 scan's phrase index
+    and the converters (~1 s each), which the rendering workers then inherit instead of
+    each making their own."""
     try:
         from pypinyin import lazy_pinyin
 

@@ -447,7 +447,9 @@ class SwitchScan:
             return
         self._seen.update(runs)
         self._chars.add("".join(runs))
-        joined = "\n".join(runs)  # a phrase is Han only: none spans the '\n'
+        # Phrases are found within runs, as conversion uses them (five STPhrases keys hold
+        # '．', which no run does: never used), so none spans the '\n'.
+        joined = "\n".join(runs)
         found = switch_phrases().present(joined)
         for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases())):
             self.found[name].update(p for p in found if p in phrases.entries)
@@ -501,5 +503,6 @@ class SwitchScan:
 @lru_cache(maxsize=1)
 def switch_phrases() -> PhraseIndex:
     """The phrases of both tables in one index: a scan reads each text once, not twice
-    (~20% less time than two automatons, the smaller of which still reads every byte)."""
+    (finding them ~20% quicker than with an automaton each, 0.34 -> 0.28 ms a document's
+    text: the smaller table's automaton too read every byte)."""
     return PhraseIndex(t2s_phrases().entries.keys() | s2t_phrases().entries.keys())

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sitegen.chinese import (
     S2T_RUN,
+    Dictionary,
     PhraseIndex,
     SwitchScan,
     _convert_phrases,
@@ -103,25 +104,33 @@ def test_a_phrase_cut_off_by_the_end_of_a_run_does_not_match() -> None:
     assert to_traditional(text) == opencc.OpenCC("s2t").convert(text) == "帶來了巨大沖擊。重點"
 
 
+def occurring(text: str, phrases: Dictionary) -> set[str]:
+    """Every key of `phrases` in `text`, by trying every piece of it."""
+    return {
+        text[i:j]
+        for i in range(len(text))
+        for j in range(i + 1, min(len(text), i + phrases.max_len) + 1)
+        if text[i:j] in phrases.entries
+    }
+
+
 def test_the_phrase_scan_finds_exactly_the_keys_occurring_in_a_text() -> None:
     """Both tables' phrases are found in one pass (`switch_phrases`), each kept for its own
-    table; a key of both tables is kept for each."""
+    table, a key of both tables for each; within the runs conversion goes by (a key with
+    '．' is in no run: never found, never used)."""
     both = t2s_phrases().entries.keys() & s2t_phrases().entries.keys()
-    assert both  # there are such keys to tell apart
+    dotted = [key for key in s2t_phrases().entries if "．" in key]
+    assert both and dotted  # there are such keys to tell apart
     tables = [(name, phrases, PhraseIndex(phrases.entries))
               for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases()))]  # fmt: skip
-    for text in texts(200, seed=5) + ["".join(sorted(both))]:
+    for text in texts(200, seed=5) + ["".join(sorted(both)), f"报道{dotted[0]}访问"]:
         scan = SwitchScan()
         scan.add(text)
+        runs = S2T_RUN.findall(text)
         for name, phrases, alone in tables:
-            every = {
-                text[i:j]
-                for i in range(len(text))
-                for j in range(i + 1, min(len(text), i + phrases.max_len) + 1)
-                if text[i:j] in phrases.entries
-            }
-            assert scan.found[name] == every, text
-            assert alone.present(text) == every, text
+            assert alone.present(text) == occurring(text, phrases), text
+            assert scan.found[name] == set().union(*(occurring(r, phrases) for r in runs)), text
+    assert dotted[0] not in scan.found["s2t"]
 
 
 def test_scanning_in_pieces_gives_the_tables_of_all_texts() -> None:

@@ -143,9 +143,9 @@ def _beyond_d7ff(codes: np.ndarray, terms: list[str]) -> np.ndarray:
     return np.concatenate([beyond, np.array(words, np.int64)]) if words else beyond
 
 
-def utf16_order(terms: list[str], beyond: Sequence[int]) -> list[int]:
-    """The numbers of `terms` in UTF-16 order, JavaScript's, given those of the terms with a
-    character above U+D7FF (`beyond`).
+def utf16_order(terms: list[str], beyond: np.ndarray) -> list[int]:
+    """The numbers of `terms` in UTF-16 order, JavaScript's, given the numbers of the terms
+    with a character above U+D7FF (`beyond`). Terms hold no lone surrogate.
 
     Code-point order is UTF-16 order except between two such terms (the only characters
     whose UTF-16 units do not keep their order are those from U+D800 up), so the terms
@@ -154,10 +154,10 @@ def utf16_order(terms: list[str], beyond: Sequence[int]) -> list[int]:
     """
     order = sorted(range(len(terms)), key=terms.__getitem__)
     if len(beyond):
-        special = set(np.asarray(beyond).tolist())
-        places = [at for at, n in enumerate(order) if n in special]
-        ordered = sorted(special, key=lambda n: terms[n].encode("utf-16-be"))
-        for at, n in zip(places, ordered, strict=True):
+        place = np.empty(len(order), np.int64)
+        place[order] = np.arange(len(order))
+        ordered = sorted(beyond.tolist(), key=lambda n: terms[n].encode("utf-16-be"))
+        for at, n in zip(np.sort(place[beyond]).tolist(), ordered, strict=True):
             order[at] = n
     return order
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sitegen.search import postings
 from sitegen.search.index import _offsets, utf16_key
-from sitegen.search.postings import WORD, FieldPostings, code_order, tokens_of
+from sitegen.search.postings import WORD, FieldPostings, code_order, tokens_of, utf16_order
 from sitegen.search.shards import _rounded
 from sitegen.search.tokenize import tokenize_normalized
 
@@ -128,3 +128,14 @@ def test_characters_are_classed_when_first_met_as_the_whole_table_classes_them(
         assert (postings.kinds_of(piece) == expected[piece]).all()
     assert (postings._KINDS == expected).all()
     assert set(np.unique(expected).tolist()) == {0, postings.HAN, postings.WORD_CHARACTER}
+
+
+def test_terms_are_put_in_utf16_order_by_reordering_only_those_beyond_d7ff() -> None:
+    """Code-point order differs from UTF-16 order only between two terms with characters
+    above U+D7FF: a pair's first or second character, a lone one, a word's."""
+    terms = ["许\uf900", "许\U00020000", "许昌", "\uffa1", "\U00010400", "\ue000a", "a\U00010400",
+             "ab", "\ud7ff", "\U0002a6d6\uf900", "\U0002a6d6许", "许", "\U00020000"]  # fmt: skip
+    beyond = np.array([n for n, t in enumerate(terms) if max(t) > "\ud7ff"])
+    order = utf16_order(terms, beyond)
+    assert [terms[n] for n in order] == sorted(terms, key=utf16_key)
+    assert [terms[n] for n in order] != sorted(terms)  # the two orders differ here
