@@ -57,8 +57,8 @@ def digest(*parts: bytes | str) -> str:
 
 # What reading, splitting and cleaning a file runs (sitegen/build.py holds `ingest_bytes`).
 INGEST_CODE = ("ingest", "data", "model.py", "chinese.py", "resources.py", "build.py",
-               "search/tokenize.py", "search/snippets.py", "render/related.py",
-               "render/env.py")  # fmt: skip
+               "search/tokenize.py", "search/snippets.py", "search/postings.py",
+               "render/related.py", "render/env.py")  # fmt: skip
 
 
 @lru_cache(maxsize=1)

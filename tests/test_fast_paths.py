@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import opencc
 import pytest
 from hypothesis import example, given, settings
@@ -652,14 +653,16 @@ BIGRAM_PIECES = ["许", "昌", "發", "〇", "𠀀", "a", "B", "é", "\u0301", "
 @given(st.lists(st.sampled_from(BIGRAM_PIECES), max_size=24).map("".join))
 @example("ab许昌cd")
 @example("_ab_ a_b")
-def test_bigram_keys_by_table_equal_by_the_tokenizers_pattern(text: str) -> None:
-    """Related documents' keys: the characters classed by a table give the pattern's keys
-    (texts with a character beyond 0xFFFF take the pattern itself)."""
-    from sitegen.render.related import _bigram_keys_by_pattern, bigram_keys
+def test_bigram_keys_by_table_equal_the_tokenizers_two_character_tokens(text: str) -> None:
+    """Related documents' keys: the characters classed by the index's table (`kinds_of`)
+    give the tokenizer's own tokens of two characters, beyond 0xFFFF too."""
+    from sitegen.render.related import KEY, bigram_keys
+    from sitegen.search.tokenize import tokenize_normalized
 
-    assert bigram_keys(text) == _bigram_keys_by_pattern(text)
-    bmp = text.replace("𠀀", "")
-    assert bigram_keys(bmp) == _bigram_keys_by_pattern(bmp)
+    expected = sorted(
+        {ord(t[0]) << 21 | ord(t[1]) for t in tokenize_normalized(text) if len(t) == 2}
+    )
+    assert bigram_keys(text) == np.array(expected, dtype=KEY).tobytes()
 
 
 def test_an_articles_lines_are_converted_for_the_rules_in_one_pass(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -21,8 +21,8 @@ import numpy as np
 
 from sitegen.chinese import code_points, distinct_sorted
 from sitegen.model import Document
-from sitegen.search.postings import HAN, WORD_CHARACTER, basic_character_kinds
-from sitegen.search.tokenize import TOKEN, normalize
+from sitegen.search.postings import HAN, WORD_CHARACTER, kinds_of
+from sitegen.search.tokenize import normalize
 
 LIMIT = 5
 MIN_SCORE = 6.0  # about three rare terms in common
@@ -38,36 +38,17 @@ def bigram_keys(normalized: str) -> bytes:
 
     A token `ab` is `ord(a) << 21 | ord(b)`: exact (code points have 21 bits), ordered as
     the strings are, and counted and compared by numpy at C speed. Each character is
-    classed by a table of the tokenizer's own classes (about twice as quick as its
-    pattern), unless the text has one beyond 0xFFFF.
+    classed by the search index's table of the tokenizer's own classes (`kinds_of`: about
+    twice as quick as its pattern).
     """
     points = code_points(normalized)
-    if len(points) and int(points.max()) >= 0x10000:
-        return _bigram_keys_by_pattern(normalized)
-    kinds = basic_character_kinds()[points]
+    kinds = kinds_of(points)
     codes = points.astype(KEY)
     han = kinds == HAN
     word = np.concatenate(([False], kinds == WORD_CHARACTER, [False]))
     # each pair of Han characters (one run: runs are maximal), and each word of just two
     wanted = (han[:-1] & han[1:]) | (word[1:-2] & word[2:-1] & ~word[:-3] & ~word[3:])
     return distinct_sorted(((codes[:-1] << 21) | codes[1:])[wanted]).tobytes()
-
-
-def _bigram_keys_by_pattern(normalized: str) -> bytes:
-    """`bigram_keys` by the tokenizer's pattern, for any text."""
-    runs: list[str] = []
-    words: list[int] = []
-    for han, word in TOKEN.findall(normalized):
-        if han:
-            runs.append(han)
-        elif len(word) == 2:
-            words.append(ord(word[0]) << 21 | ord(word[1]))
-    codes = code_points("\0".join(runs)).astype(KEY)
-    first, second = codes[:-1], codes[1:]
-    keys = (first << 21 | second)[(first != 0) & (second != 0)]  # not across the "\0"s
-    if words:
-        keys = np.concatenate([keys, np.array(words, dtype=KEY)])
-    return distinct_sorted(keys).astype(KEY).tobytes()
 
 
 def key_terms(keys: bytes) -> tuple[str, ...]:

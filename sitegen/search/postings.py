@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -47,12 +46,6 @@ def kinds_of(points: np.ndarray) -> np.ndarray:
         _KINDS[new] = _kinds(new.tobytes().decode("utf-32-le", "surrogatepass"))
         kinds = _KINDS[points]
     return kinds
-
-
-@lru_cache(maxsize=1)
-def basic_character_kinds() -> np.ndarray:
-    """The kind of every code point below 0x10000: ~20 ms to make."""
-    return _kinds("".join(map(chr, range(0x10000))))
 
 
 def _kinds(characters: str) -> np.ndarray:
