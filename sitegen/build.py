@@ -75,7 +75,6 @@ from sitegen.ingest.meta import describe
 from sitegen.ingest.read import (
     UnreadableFile,
     decode,
-    find_sources,
     find_sources_and_sidecars,
     outside_links,
     read_source,
@@ -85,7 +84,6 @@ from sitegen.ingest.sidecar import (
     SidecarError,
     apply_sidecar,
     load_sidecar,
-    sidecar_path,
 )
 from sitegen.ingest.split import split_articles
 from sitegen.model import Document, Removal, Source
@@ -771,13 +769,7 @@ def _assemble(
                 f"{relative}: {result.replaced} byte(s) are not valid {result.source.encoding}; "
                 "they show as □ and are counted as lost characters"
             )
-        sidecar = None
-        if file.sidecar is not None:
-            side_name = str(relative.with_name(file.sidecar.name))
-            try:
-                sidecar = load_sidecar(file.sidecar, side_name)
-            except SidecarError as error:
-                warn(f"{error}; the sidecar is ignored")
+        sidecar = _read_sidecar(file.sidecar, relative, warn)
         read.append((file, result, sidecar, len(inputs)))
         inputs.append(InputReport(str(relative), "read", result.source.encoding, ()))
     documents: list[Document] = []
@@ -1016,7 +1008,7 @@ def _gather(
     for link in outside_links(root):
         warn(f"{link}: a link pointing outside the archive; not followed")
         inputs.append(InputReport(str(link), "skipped", None, (), problem="link outside archive"))
-    for path, relative in find_sources(root):
+    for path, relative, sidecar_file in find_sources_and_sidecars(root):
         try:
             source, replaced = read_source(path, relative)
         except (UnreadableFile, OSError) as error:
@@ -1034,16 +1026,23 @@ def _gather(
                 f"{relative}: {replaced} byte(s) are not valid {source.encoding}; "
                 "they show as □ and are counted as lost characters"
             )
-        sidecar = None
-        if sidecar_path(path).is_file():
-            side_name = str(relative.with_name(sidecar_path(path).name))
-            try:
-                sidecar = load_sidecar(sidecar_path(path), side_name)
-            except SidecarError as error:
-                warn(f"{error}; the sidecar is ignored")
-        sources.append((source, sidecar))
+        sources.append((source, _read_sidecar(sidecar_file, relative, warn)))
         inputs.append(InputReport(str(relative), "read", source.encoding, ()))
     return sources, inputs
+
+
+def _read_sidecar(
+    path: Path | None, relative: PurePosixPath, warn: Callable[[str], None]
+) -> Sidecar | None:
+    """The sidecar at `path` of the file at `relative` (None if it has none); one that
+    cannot be used is warned about and ignored."""
+    if path is None:
+        return None
+    try:
+        return load_sidecar(path, str(relative.with_name(path.name)))
+    except SidecarError as error:
+        warn(f"{error}; the sidecar is ignored")
+        return None
 
 
 def _describe_all(
