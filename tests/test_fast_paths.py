@@ -18,6 +18,8 @@ from sitegen.chinese import (
     PhraseIndex,
     SwitchScan,
     _convert_phrases,
+    code_points,
+    run_characters,
     s2t_characters,
     s2t_phrases,
     switch_tables,
@@ -115,23 +117,37 @@ def occurring(text: str, phrases: Dictionary) -> set[str]:
     }
 
 
-def test_the_phrase_scan_finds_exactly_the_keys_occurring_in_a_text() -> None:
+@pytest.mark.parametrize("long_lines", [False, True])
+def test_the_phrase_scan_finds_exactly_the_keys_occurring_in_a_text(long_lines: bool) -> None:
     """Both tables' phrases are found in one pass (`switch_phrases`), each kept for its own
     table, a key of both tables for each; within the runs conversion goes by (a key with
-    '．' is in no run: never found, never used)."""
+    '．' is in no run: never found, never used). A document's scan (`long_lines`) reads
+    whole lines, the rendering's scan their runs: the same keys and characters."""
     both = t2s_phrases().entries.keys() & s2t_phrases().entries.keys()
     dotted = [key for key in s2t_phrases().entries if "．" in key]
     assert both and dotted  # there are such keys to tell apart
     tables = [(name, phrases, PhraseIndex(phrases.entries))
               for name, phrases in (("t2s", t2s_phrases()), ("s2t", s2t_phrases()))]  # fmt: skip
     for text in texts(200, seed=5) + ["".join(sorted(both)), f"报道{dotted[0]}访问"]:
-        scan = SwitchScan()
+        scan = SwitchScan(long_lines=long_lines)
         scan.add(text)
         runs = S2T_RUN.findall(text)
+        assert scan.chars == "".join(sorted(set("".join(runs)))), text
         for name, phrases, alone in tables:
             assert alone.present(text) == occurring(text, phrases), text
             assert scan.found[name] == set().union(*(occurring(r, phrases) for r in runs)), text
     assert dotted[0] not in scan.found["s2t"]
+
+
+@given(st.text(alphabet=st.sampled_from("许昌〇〆\u33ff\u3400\u4dbf\u4dc0\u9fff\ua000"
+                                         "\uf8ff\uf900\ufaff\ufb00\U0001ffff\U00020000"
+                                         "\U0002fa1f\U0002fa20\U0002ffff\U00030000"
+                                         "\U000323af\U000323b0\ud800a，\n")))
+@example("\u3006\u3007\u3008")
+def test_run_characters_are_the_characters_of_the_runs(text: str) -> None:
+    """The numpy bounds take exactly the characters `S2T_RUN` does, at every range's edges."""
+    taken = run_characters(code_points(text)).tobytes().decode("utf-32-le", "surrogatepass")
+    assert taken == "".join(S2T_RUN.findall(text))
 
 
 def test_scanning_in_pieces_gives_the_tables_of_all_texts() -> None:
