@@ -50,7 +50,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
 
 from sitegen.build import (
     _SHARED,
@@ -93,7 +93,12 @@ from sitegen.ingest.sidecar import (
 from sitegen.ingest.split import split_articles
 from sitegen.model import Article, City, Document, Field, PartialDate, Removal, Source
 from sitegen.render import related as related_module
-from sitegen.render.env import ONCE_PER_DOCUMENT, make_environment, markdown_to_html
+from sitegen.render.env import (
+    ONCE_PER_DOCUMENT,
+    PageEnvironment,
+    make_environment,
+    markdown_to_html,
+)
 from sitegen.render.feeds import TABLES_PATH, site_files, tables_script
 from sitegen.render.pages import Page, plan_pages
 from sitegen.render.site import MarkdownPage, SiteInfo, read_pages, render_pages, site_info
@@ -482,7 +487,7 @@ class Templates:
     def __init__(self, folders: Sequence[Path]) -> None:
         self.folders = list(folders)
         self.files: dict[str, tuple[Path, bytes]] = {}  # name -> (file, digest)
-        self.env: Environment | None = None
+        self.env: PageEnvironment | None = None
         self._parsed: dict[tuple[str, bytes], tuple[frozenset[str] | None, nodes.Template]] = {}
         self._closures: dict[str, Closure] = {}
 

@@ -627,6 +627,21 @@ def test_document_cards_are_made_once_per_document_root_and_script(tmp_path) -> 
     assert len(calls) == 5
 
 
+def test_the_site_wording_in_a_template_is_text_once_compiled_for_each_script() -> None:
+    """`ui` of a constant is applied when a template compiles (`PageEnvironment`): the
+    environment of each script holds the wording as text; a value is converted on the page."""
+    from sitegen.render.env import make_environment
+    from sitegen.resources import package_dir
+
+    env = make_environment([package_dir("templates")])
+    source = '<dt>{{ "标题出处" | ui }}</dt><dd>{{ name | ui }}</dd>'
+    for lang, label, name in (("zh-Hans", "标题出处", "许昌"), ("zh-Hant", "標題出處", "許昌")):
+        chosen = env.for_lang(lang)
+        assert f"yield '<dt>{label}</dt><dd>'" in chosen.compile(source, raw=True)
+        page = chosen.from_string(source).render(name="许昌", lang=lang)
+        assert page == f"<dt>{label}</dt><dd>{name}</dd>"
+
+
 def test_document_lists_equal_cards_made_one_by_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from sitegen.render.env import make_environment
     from sitegen.resources import package_dir

@@ -27,9 +27,23 @@ CARDS_REMEMBERED = 100_000  # then forgotten, to bound memory
 ONCE_PER_DOCUMENT = "once_per_document"  # its name in templates (serve's analysis reads it)
 
 
-def make_environment(template_dirs: Sequence[Path]) -> Environment:
+class PageEnvironment(Environment):
+    """The Jinja environment of pages in Simplified, with a twin for pages in Traditional
+    (`for_lang`): the same templates, compiled with the other script's `ui`. A filter that
+    reads no context is applied when a template compiles, so the site's own wording in a
+    template (`"日期" | ui`, dozens on a document's page) is text in the compiled template,
+    not a call and an escape on every page."""
+
+    traditional: Environment
+
+    def for_lang(self, lang: str) -> Environment:
+        """The environment to render a page whose `lang` is `lang` with."""
+        return self.traditional if lang == "zh-Hant" else self
+
+
+def make_environment(template_dirs: Sequence[Path]) -> PageEnvironment:
     """Return a Jinja environment that looks in `template_dirs` in order, escaping always."""
-    env = Environment(
+    env = PageEnvironment(
         loader=FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -41,9 +55,11 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
         auto_reload=False,
     )
     env.filters["date_text"] = date_text
-    env.filters["ui"] = ui_text
+    env.filters["ui"] = ui_simplified
     env.filters["removal_label"] = removal_label
     env.globals[ONCE_PER_DOCUMENT] = once_per_document()
+    env.traditional = env.overlay()  # its own compiled templates; the rest shared
+    env.traditional.filters = {**env.filters, "ui": ui_traditional}
     return env
 
 
@@ -74,15 +90,16 @@ def once_per_document() -> Callable[..., str]:
     return call
 
 
-@pass_context
-def ui_text(context: Context, text: str) -> str:
-    """Write the site's own wording (authored in Simplified) in the page's script."""
-    return _ui_text(context.get("lang") == "zh-Hant", text)
+@lru_cache(maxsize=4096)
+def ui_simplified(text: str) -> str:
+    """Write the site's own wording (authored in Simplified) on a page in Simplified."""
+    return to_simplified(text)
 
 
 @lru_cache(maxsize=4096)
-def _ui_text(traditional: bool, text: str) -> str:
-    return to_traditional(text) if traditional else to_simplified(text)
+def ui_traditional(text: str) -> str:
+    """Write the site's own wording on a page in Traditional."""
+    return to_traditional(text)
 
 
 _local = threading.local()

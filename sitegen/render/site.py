@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment
-
 from sitegen.chinese import detect_script
 from sitegen.config import Config
 from sitegen.errors import BuildError
 
 if TYPE_CHECKING:
+    from sitegen.render.env import PageEnvironment
     from sitegen.render.pages import Page
 
 log = logging.getLogger(__name__)
@@ -103,10 +102,10 @@ def read_pages(folder: Path) -> list[MarkdownPage]:
     return pages
 
 
-def render_pages(env: Environment, pages: Sequence[Page]) -> Iterator[tuple[str, str]]:
-    """Render each page; yield (path, HTML)."""
+def render_pages(env: PageEnvironment, pages: Sequence[Page]) -> Iterator[tuple[str, str]]:
+    """Render each page, in the environment of its script; yield (path, HTML)."""
     for page in pages:
-        template = env.get_template(page.template)
+        template = env.for_lang(page.lang).get_template(page.template)
         context = {
             **page.context,
             "root": page.root,
