@@ -275,6 +275,24 @@ def test_related_documents_equal_the_pairwise_reference(tmp_path, monkeypatch) -
             assert {k: tuple(d.slug for d in v) for k, v in found.items()} == expected
 
 
+@pytest.mark.parametrize("bits", [24, 3])
+def test_rare_numbers_equal_a_search_of_every_key(bits: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The hashed flags only let keys through to the search: with 3 bits nearly every key
+    gets through (hashes collide), with 24 few; the places found are the same."""
+    import sitegen.render.related as related
+
+    monkeypatch.setattr(related, "HASH_BITS", bits)
+    rng = np.random.default_rng(5)
+    pool = np.unique(rng.integers(0, 1 << 42, 5_000, dtype=np.uint64))
+    rare = np.sort(rng.choice(pool, 1_500, replace=False))
+    keys = [np.unique(rng.choice(pool, int(rng.integers(0, 400)))) for _ in range(60)]
+    keys += [np.array([], np.uint64), rare[:1], np.array([pool.max() + 1], np.uint64)]
+    for ids, found in zip(keys, related.rare_numbers(keys, rare), strict=True):
+        expected = [n for n, key in enumerate(rare.tolist()) if key in set(ids.tolist())]
+        assert found.tolist() == expected
+    assert related.rare_numbers(keys[:2], rare[:0])[0].tolist() == []
+
+
 def test_related_rows_kept_up_to_date_equal_rows_computed_afresh(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """`sitegen serve`'s RelatedIndex rescores only the rows an edit touches: after edits,
     removals, additions and city changes its rows are still those of related_documents."""

@@ -95,11 +95,7 @@ def related_documents(
     rare_frequency = frequency[(frequency >= 2) & (frequency <= most)]
     del terms, frequency
     weights = term_weights(count)[rare_frequency]
-    rows = []  # per document: the numbers of its rare terms, ascending (= terms' order)
-    for ids in keys:
-        at = np.searchsorted(rare, ids)
-        at[at == len(rare)] = 0
-        rows.append(at[rare[at] == ids] if len(rare) else at[:0])
+    rows = rare_numbers(keys, rare)  # per document: its rare terms, ascending (= terms' order)
     del keys
     lengths = np.array([len(r) for r in rows])
     post_terms = np.concatenate(rows)
@@ -132,6 +128,32 @@ def related_documents(
             best = best_others(scores[n * count : (n + 1) * count], d, cities, slugs, limit)
             related[slugs[d]] = tuple(documents[o] for o in best)
     return related
+
+
+HASH_BITS = 24  # flags for `rare_numbers`: 16 MB; at 400,000 rare terms 2% are set
+
+
+def rare_numbers(keys: Sequence[np.ndarray], rare: np.ndarray) -> list[np.ndarray]:
+    """For each document's sorted keys, the places in `rare` (sorted) of those it holds.
+
+    A flag for each hash of a rare key lets through every rare key and few others, and only
+    those are looked up: a binary search for every key took two thirds of the scoring, where
+    most keys are in one document or in many.
+    """
+    flags = np.zeros(1 << HASH_BITS, bool)
+    flags[_hashed(rare)] = True
+    rows = []
+    for ids in keys:
+        ids = ids[flags[_hashed(ids)]]
+        at = np.searchsorted(rare, ids)
+        at[at == len(rare)] = 0
+        rows.append(at[rare[at] == ids] if len(rare) else at[:0])
+    return rows
+
+
+def _hashed(keys: np.ndarray) -> np.ndarray:
+    """Fibonacci hashing: the top bits of the key times 2**64 over the golden ratio."""
+    return (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - HASH_BITS)
 
 
 def most_postings(count: int) -> int:
