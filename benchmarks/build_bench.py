@@ -7,6 +7,8 @@ For each size (1,000 and 10,000 documents from benchmarks/corpus.py), each run d
 - one edit (after all the cold and warm builds): one document changed: the others come
   from the cache, the site is rebuilt.
 
+Before each cold build the page cache is written out (`sync`) and the machine rests for
+`--rest` seconds (60), so that no build pays for writing out the one before (`settle`).
 Each build runs in its own process; its peak memory is the sum of the resident set sizes
 (RSS) of it and all its worker processes, sampled every 0.1 s (PSS, which counts memory
 shared by forked workers once, every 0.5 s beside it). Figures are medians over the runs. Then one
@@ -96,6 +98,7 @@ class Size:
     began: str = ""  # when the runs began (UTC)
     commit: str = ""  # of the code measured
     load: float = -1.0  # load average when the runs began
+    rest: float = 0.0  # seconds of rest (`settle`) before each cold build
 
 
 def _children(pid: int) -> list[int]:
@@ -192,6 +195,18 @@ def reference(source: Path, files: int = 300) -> float:
     return float(found.stdout.strip().splitlines()[-1])
 
 
+def settle(seconds: float) -> None:
+    """Have the kernel write out what earlier builds left in memory, then rest `seconds`.
+
+    A cold build at 10,000 documents leaves ~1.5 GB (site and cache) for the kernel to write
+    to disk in the minute after it. A cold build started meanwhile paid for that: right
+    after another, 67.3 s wall with 19.5 s of system time; after 90 s of rest, 55.8 s with
+    8.5 s (2026-11-30, one build each). A user's build does not follow another's gigabytes.
+    """
+    os.sync()
+    time.sleep(seconds)
+
+
 def tree_digest(root: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -281,10 +296,15 @@ def empty_trash(work: Path) -> None:
 
 
 def bench_size(
-    documents: int, runs: int, work: Path, workers: int, single_up_to: int = 10**9
+    documents: int,
+    runs: int,
+    work: Path,
+    workers: int,
+    single_up_to: int = 10**9,
+    rest: float = 0.0,
 ) -> Size:
     archive, growth = corpus(documents, work)
-    result = Size(documents, growth=growth, commit=_commit(), load=os.getloadavg()[0])
+    result = Size(documents, growth=growth, commit=_commit(), load=os.getloadavg()[0], rest=rest)
     result.began = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     out = work / f"site-{documents}"
     edited = sorted(archive.glob("*.txt"))[documents // 2]
@@ -292,6 +312,7 @@ def bench_size(
     digest = None
     for n in range(runs):
         fresh(out, work)
+        settle(rest)
         speed = reference(archive)
         result.cold.append(replace(measure(archive, out, workers), reference=speed))
         report(f"{documents:,} cold #{n + 1}", result.cold[-1])
@@ -396,9 +417,14 @@ def machine() -> str:
 def _when(size: Size) -> str:
     if not size.began:  # saved by an older version of this script
         return f"{size.documents:,} documents (time, commit and load average not recorded)"
+    rest = (
+        f", {size.rest:.0f} s of rest after `sync` before each cold build"
+        if size.rest
+        else ", no rest before the cold builds"
+    )
     return (
         f"{size.documents:,} documents from {size.began} UTC at {size.commit}, "
-        f"load average {size.load:.1f} as they began"
+        f"load average {size.load:.1f} as they began{rest}"
     )
 
 
@@ -538,6 +564,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rest", type=float, default=60.0,
+        help="seconds to rest, after writing out the page cache, before each cold build",
+    )  # fmt: skip
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-build-bench"))
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument(
@@ -556,7 +586,7 @@ def main() -> None:
     print(machine(), flush=True)
     try:
         measured = {
-            n: bench_size(n, args.runs, args.work, args.workers, args.single_up_to)
+            n: bench_size(n, args.runs, args.work, args.workers, args.single_up_to, args.rest)
             for n in args.sizes
         }
     finally:
