@@ -118,6 +118,10 @@ class CharacterFlags:
     def add(self, text: str) -> None:
         self._add(code_points(text))
 
+    def add_points(self, points: np.ndarray) -> None:
+        """Add characters given as code points (`code_points`)."""
+        self._add(points)
+
     def _add(self, points: np.ndarray) -> None:
         if self._flags is not None:
             self._flags[points] = True
@@ -424,8 +428,9 @@ class SwitchScan:
     def __init__(self, seen: set[str] | None = None, *, long_lines: bool = False) -> None:
         """`seen`: lines and runs scanned already by scans whose results are merged with
         this one's (shared, and added to), so that they need not be scanned again.
-        `long_lines`: remember lines of any length (a scan of one document's texts, whose
-        memo goes with it: its cleaned body repeats most lines of its raw text)."""
+        `long_lines`: a scan of one document's texts, whose memo goes with it: it remembers
+        lines of any length (its cleaned body repeats most lines of its raw text) and no
+        runs, and reads its new lines whole (`_add_lines`)."""
         self._chars = CharacterFlags()
         self.found: dict[str, set[str]] = {"t2s": set(), "s2t": set()}
         self._seen: set[str] = set() if seen is None else seen
@@ -439,9 +444,10 @@ class SwitchScan:
     def add(self, text: str) -> None:
         """Scan `text`: its Han characters and the phrases of either table it contains.
 
-        Lines scanned before are skipped (a Han run never spans a line break), then runs
-        scanned before: a rendered page repeats most of its lines from other pages, and
-        finding the runs of a line costs forty times more than looking it up.
+        Lines scanned before are skipped (a Han run never spans a line break), then, but
+        in a `long_lines` scan, runs scanned before: a rendered page repeats most of its
+        lines from other pages, and finding the runs of a line costs forty times more than
+        looking it up.
         """
         lines = set(text.split("\n"))
         lines.difference_update(self._seen)
@@ -471,7 +477,7 @@ class SwitchScan:
             self._seen.clear()
         self._seen.update(lines)
         joined = "\n".join(lines)
-        self._chars._add(run_characters(code_points(joined)))
+        self._chars.add_points(run_characters(code_points(joined)))
         self._add_found(switch_phrases().present(joined))
 
     def _add_found(self, found: set[str]) -> None:

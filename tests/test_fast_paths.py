@@ -139,8 +139,29 @@ def test_the_phrase_scan_finds_exactly_the_keys_occurring_in_a_text(long_lines: 
     assert dotted[0] not in scan.found["s2t"]
 
 
+def test_a_documents_scan_of_two_texts_equals_the_scan_of_their_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As `_prepare` scans a document (its raw text, then its body, with lines in common),
+    with astral characters, lone surrogates and the memo forgotten between the two: the
+    same as scanning all their runs, by the rendering's path."""
+    monkeypatch.setattr(SwitchScan, "MEMO", 3)
+    sample = texts(80, seed=17)
+    extra = ["\U00020000\U0002a6a5许昌", "\ud800许昌\udfff", "報(bào)道"]
+    for n in range(0, len(sample), 4):
+        raw = "\n".join(sample[n : n + 4] + extra)
+        body = "\n".join(sample[n + 2 : n + 6] + extra[1:])
+        scan = SwitchScan(long_lines=True)
+        scan.add(raw)
+        scan.add(body)
+        expected = SwitchScan()
+        expected.add(raw + "\n" + body)
+        assert scan.packed() == expected.packed(), (raw, body)
+        assert "\U00020000" in scan.chars and "\ud800" not in scan.chars
+
+
 EDGES = (
-    "许昌〇〆\u33ff\u3400\u4dbf\u4dc0\u9fff\ua000\uf8ff\uf900\ufaff\ufb00\U0001ffff"
+    "许昌〇〆\u33ff\u3400\u4dbf\u4dc0\u4dff\u4e00\u9fff\ua000\uf8ff\uf900\ufaff\ufb00\U0001ffff"
     "\U00020000\U0002fa1f\U0002fa20\U0002ffff\U00030000\U000323af\U000323b0\ud800a，\n"
 )
 
@@ -645,19 +666,35 @@ def test_document_cards_are_made_once_per_document_root_and_script(tmp_path) -> 
     assert len(calls) == 5
 
 
-def test_the_site_wording_in_a_template_is_text_once_compiled_for_each_script() -> None:
-    """`ui` of a constant is applied when a template compiles (`PageEnvironment`): the
-    environment of each script holds the wording as text; a value is converted on the page."""
+def test_the_site_wording_in_a_template_is_text_once_compiled_for_each_script(
+    tmp_path: Path,
+) -> None:
+    """`ui` of a constant is applied when a template compiles (`PageEnvironment`): once
+    compiled, its page needs no `ui` for it; a value is converted on the page, in the
+    page's script, in a macro imported without context too."""
     from sitegen.render.env import make_environment
-    from sitegen.resources import package_dir
 
-    env = make_environment([package_dir("templates")])
-    source = '<dt>{{ "标题出处" | ui }}</dt><dd>{{ name | ui }}</dd>'
-    for lang, label, name in (("zh-Hans", "标题出处", "许昌"), ("zh-Hant", "標題出處", "許昌")):
+    (tmp_path / "m.html").write_text('{% macro label() %}{{ "首页" | ui }}{% endmacro %}')
+    env = make_environment([tmp_path])
+    constant = '<dt>{{ "标题出处" | ui }}</dt>{% from "m.html" import label %}{{ label() }}'
+    for lang, label, date, name in (
+        ("zh-Hans", "标题出处", "首页", "许昌"),
+        ("zh-Hant", "標題出處", "首頁", "許昌"),
+    ):
         chosen = env.for_lang(lang)
-        assert f"yield '<dt>{label}</dt><dd>'" in chosen.compile(source, raw=True)
-        page = chosen.from_string(source).render(name="许昌", lang=lang)
-        assert page == f"<dt>{label}</dt><dd>{name}</dd>"
+        assert chosen.for_lang(lang) is chosen and env.scripts == chosen.scripts
+        value = chosen.from_string("<dd>{{ name | ui }}</dd>")
+        assert value.render(name="许昌", lang=lang) == f"<dd>{name}</dd>"
+        compiled = chosen.from_string(constant)
+        chosen.get_template("m.html")
+        wording = chosen.filters["ui"]
+        chosen.filters["ui"] = None  # compiled templates no longer look it up
+        try:
+            assert compiled.render(lang=lang) == f"<dt>{label}</dt>{date}"
+        finally:
+            chosen.filters["ui"] = wording
+    label = env.for_lang("zh-Hant").from_string('{{ "来源" | ui }}').render(lang="zh-Hans")
+    assert label == "來源"  # the environment's script, not the context's
 
 
 def test_document_lists_equal_cards_made_one_by_one(tmp_path) -> None:  # type: ignore[no-untyped-def]

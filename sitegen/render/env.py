@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -32,13 +33,15 @@ class PageEnvironment(Environment):
     (`for_lang`): the same templates, compiled with the other script's `ui`. A filter that
     reads no context is applied when a template compiles, so the site's own wording in a
     template (`"日期" | ui`, dozens on a document's page) is text in the compiled template,
-    not a call and an escape on every page."""
+    not a call and an escape on every page. The wording follows the page's `lang`
+    everywhere on it, in a macro imported without context too (which had given Simplified).
+    """
 
-    traditional: Environment
+    scripts: tuple[PageEnvironment, PageEnvironment]  # Simplified, Traditional; in both
 
-    def for_lang(self, lang: str) -> Environment:
+    def for_lang(self, lang: str) -> PageEnvironment:
         """The environment to render a page whose `lang` is `lang` with."""
-        return self.traditional if lang == "zh-Hant" else self
+        return self.scripts[lang == "zh-Hant"]
 
 
 def make_environment(template_dirs: Sequence[Path]) -> PageEnvironment:
@@ -58,8 +61,9 @@ def make_environment(template_dirs: Sequence[Path]) -> PageEnvironment:
     env.filters["ui"] = ui_simplified
     env.filters["removal_label"] = removal_label
     env.globals[ONCE_PER_DOCUMENT] = once_per_document()
-    env.traditional = env.overlay()  # its own compiled templates; the rest shared
-    env.traditional.filters = {**env.filters, "ui": ui_traditional}
+    traditional = cast(PageEnvironment, env.overlay())  # its own compiled templates
+    traditional.filters = {**env.filters, "ui": ui_traditional}  # the rest shared
+    env.scripts = traditional.scripts = (env, traditional)
     return env
 
 
@@ -69,15 +73,17 @@ def once_per_document() -> Callable[..., str]:
     its city's, its year's, its source's, those of other cities it mentions).
 
     Only for a macro that reads nothing of the page but `root` and `lang`. A document is
-    known by identity, and each environment has its own memo (a new one when templates
-    change), so an edited document or template never comes from it.
+    known by identity, and each `make_environment` has its own memo (a new one when
+    templates change; its two scripts' environments share it, told apart in the key), so
+    an edited document or template never comes from it.
     """
     known: dict[tuple[object, ...], tuple[object, str]] = {}
 
     @pass_context
     def call(context: Context, macro: Macro, doc: object, *args: object) -> str:
         # The memo holds the document, so no other object can take its id meanwhile.
-        key = (macro.name, id(doc), context.get("root"), context.get("lang"), *args)
+        key = (macro.name, id(doc), context.environment, context.get("root"),
+               context.get("lang"), *args)  # fmt: skip
         found = known.get(key)
         if found is not None:
             return found[1]
