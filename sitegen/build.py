@@ -765,11 +765,8 @@ def _assemble(
             )
             continue
         if result.replaced:
-            warn(
-                f"{relative}: {result.replaced} byte(s) are not valid {result.source.encoding}; "
-                "they show as □ and are counted as lost characters"
-            )
-        sidecar = _read_sidecar(file.sidecar, relative, warn)
+            warn(replaced_bytes(relative, result.replaced, result.source.encoding))
+        sidecar = read_sidecar(file.sidecar, relative, _ignoring(warn))
         read.append((file, result, sidecar, len(inputs)))
         inputs.append(InputReport(str(relative), "read", result.source.encoding, ()))
     documents: list[Document] = []
@@ -1022,27 +1019,40 @@ def _gather(
             )
             continue
         if replaced:
-            warn(
-                f"{relative}: {replaced} byte(s) are not valid {source.encoding}; "
-                "they show as □ and are counted as lost characters"
-            )
-        sources.append((source, _read_sidecar(sidecar_file, relative, warn)))
+            warn(replaced_bytes(relative, replaced, source.encoding))
+        sources.append((source, read_sidecar(sidecar_file, relative, _ignoring(warn))))
         inputs.append(InputReport(str(relative), "read", source.encoding, ()))
     return sources, inputs
 
 
-def _read_sidecar(
-    path: Path | None, relative: PurePosixPath, warn: Callable[[str], None]
+def replaced_bytes(relative: PurePosixPath, count: int, encoding: str) -> str:
+    """The warning for a file with `count` bytes its encoding could not read."""
+    return (
+        f"{relative}: {count} byte(s) are not valid {encoding}; "
+        "they show as □ and are counted as lost characters"
+    )
+
+
+def read_sidecar(
+    path: Path | None,
+    relative: PurePosixPath,
+    ignored: Callable[[SidecarError, str], None],
 ) -> Sidecar | None:
-    """The sidecar at `path` of the file at `relative` (None if it has none); one that
-    cannot be used is warned about and ignored."""
+    """The sidecar at `path` of the file at `relative` (None if it has none). One that
+    cannot be used is ignored: `ignored` gets the error and the sidecar's name."""
     if path is None:
         return None
+    name = str(relative.with_name(path.name))
     try:
-        return load_sidecar(path, str(relative.with_name(path.name)))
+        return load_sidecar(path, name)
     except SidecarError as error:
-        warn(f"{error}; the sidecar is ignored")
+        ignored(error, name)
         return None
+
+
+def _ignoring(warn: Callable[[str], None]) -> Callable[[SidecarError, str], None]:
+    """`read_sidecar`'s `ignored` that warns."""
+    return lambda error, _name: warn(f"{error}; the sidecar is ignored")
 
 
 def _describe_all(

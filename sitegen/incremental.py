@@ -68,6 +68,8 @@ from sitegen.build import (
     default_workers,
     described_for_search,
     ingest_files,
+    read_sidecar,
+    replaced_bytes,
 )
 from sitegen.cache import Cache
 from sitegen.chinese import S2T_RUN, switch_tables
@@ -87,7 +89,6 @@ from sitegen.ingest.sidecar import (
     Sidecar,
     SidecarError,
     apply_sidecar,
-    load_sidecar,
     sidecar_path,
 )
 from sitegen.ingest.split import split_articles
@@ -280,21 +281,15 @@ def _read_input(path: Path, relative: PurePosixPath, key: tuple[int, ...]) -> _I
     if not source.text.strip():
         report = InputReport(name, "skipped", source.encoding, (), problem="empty")
         return _Input(key, report, (f"{relative}: skipped, the file is empty",))
-    warnings = []
-    if replaced:
-        warnings.append(
-            f"{relative}: {replaced} byte(s) are not valid {source.encoding}; "
-            "they show as □ and are counted as lost characters"
-        )
+    warnings = [replaced_bytes(relative, replaced, source.encoding)] if replaced else []
     record = _Input(key, InputReport(name, "read", source.encoding, ()), (), source)
     side = sidecar_path(path)
-    if side.is_file():
-        side_name = str(relative.with_name(side.name))
-        try:
-            record.sidecar = load_sidecar(side, side_name)
-        except SidecarError as error:
-            warnings.append(f"{error}; the sidecar is ignored")
-            record.sidecar_problem = sidecar_problem(str(error), side, side_name)
+
+    def ignored(error: SidecarError, side_name: str) -> None:
+        warnings.append(f"{error}; the sidecar is ignored")
+        record.sidecar_problem = sidecar_problem(str(error), side, side_name)
+
+    record.sidecar = read_sidecar(side if side.is_file() else None, relative, ignored)
     record.warnings = tuple(warnings)
     return record
 
