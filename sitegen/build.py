@@ -747,6 +747,7 @@ def _assemble(
         warnings.append(message)
         log.warning(message)
 
+    ignored = _ignoring(warn)  # a sidecar that cannot be used
     inputs: list[InputReport] = []
     read: list[tuple[InputFile, Ingested, Sidecar | None, int]] = []
     for file, result in zip(files, results, strict=True):
@@ -766,7 +767,7 @@ def _assemble(
             continue
         if result.replaced:
             warn(replaced_bytes(relative, result.replaced, result.source.encoding))
-        sidecar = read_sidecar(file.sidecar, relative, _ignoring(warn))
+        sidecar = read_sidecar(file.sidecar, relative, ignored)
         read.append((file, result, sidecar, len(inputs)))
         inputs.append(InputReport(str(relative), "read", result.source.encoding, ()))
     documents: list[Document] = []
@@ -1002,6 +1003,7 @@ def _gather(
         warnings.append(message)
         log.warning(message)
 
+    ignored = _ignoring(warn)  # a sidecar that cannot be used
     for link in outside_links(root):
         warn(f"{link}: a link pointing outside the archive; not followed")
         inputs.append(InputReport(str(link), "skipped", None, (), problem="link outside archive"))
@@ -1020,7 +1022,7 @@ def _gather(
             continue
         if replaced:
             warn(replaced_bytes(relative, replaced, source.encoding))
-        sources.append((source, read_sidecar(sidecar_file, relative, _ignoring(warn))))
+        sources.append((source, read_sidecar(sidecar_file, relative, ignored)))
         inputs.append(InputReport(str(relative), "read", source.encoding, ()))
     return sources, inputs
 
@@ -1050,9 +1052,14 @@ def read_sidecar(
         return None
 
 
+def sidecar_ignored(error: SidecarError) -> str:
+    """The warning for a sidecar `read_sidecar` ignores."""
+    return f"{error}; the sidecar is ignored"
+
+
 def _ignoring(warn: Callable[[str], None]) -> Callable[[SidecarError, str], None]:
     """`read_sidecar`'s `ignored` that warns."""
-    return lambda error, _name: warn(f"{error}; the sidecar is ignored")
+    return lambda error, _name: warn(sidecar_ignored(error))
 
 
 def _describe_all(

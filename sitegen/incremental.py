@@ -70,6 +70,7 @@ from sitegen.build import (
     ingest_files,
     read_sidecar,
     replaced_bytes,
+    sidecar_ignored,
 )
 from sitegen.cache import Cache
 from sitegen.chinese import S2T_RUN, switch_tables
@@ -286,7 +287,7 @@ def _read_input(path: Path, relative: PurePosixPath, key: tuple[int, ...]) -> _I
     side = sidecar_path(path)
 
     def ignored(error: SidecarError, side_name: str) -> None:
-        warnings.append(f"{error}; the sidecar is ignored")
+        warnings.append(sidecar_ignored(error))
         record.sidecar_problem = sidecar_problem(str(error), side, side_name)
 
     record.sidecar = read_sidecar(side if side.is_file() else None, relative, ignored)

@@ -154,6 +154,21 @@ def test_an_unchanged_archive_writes_nothing(site: IncrementalSite) -> None:
     assert not site.search_wanted()
 
 
+def test_an_ignored_sidecar_is_warned_about_in_the_builds_words(
+    archive: Path, tmp_path: Path
+) -> None:
+    """Where a sidecar that cannot be used does not fail the update, it is ignored with the
+    clean build's warning (`read_sidecar`), and the report is the clean build's."""
+    sidecar = archive / f"{DOC}.meta.toml"
+    sidecar.write_text('[document]\ntitel = "拼错的键"\n', encoding="utf-8")
+    config = load_config(archive, tmp_path / "out" / "site", base_url=BASE_URL)
+    site = IncrementalSite(config, curated_problems_fail=False, verify=True)
+    update = site.update()
+    ignored = [w for w in update.warnings if w.endswith("; the sidecar is ignored")]
+    assert len(ignored) == 1 and sidecar.name in ignored[0] and "titel" in ignored[0]
+    assert_same_as_clean_build(site, archive, tmp_path)
+
+
 def test_a_broken_sidecar_or_template_fails_with_file_and_line_and_keeps_the_site(
     site: IncrementalSite, archive: Path
 ) -> None:
